@@ -1,0 +1,101 @@
+/**
+ * `jfrog-usage`: a thin shell over the library. Each command returns an exit code (see the
+ * design): 0 ok, 1 budget exceeded, 2 invalid input, 3 token, 4 rate limited, 5 unavailable.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { resolve } from "node:path";
+import { ExportClient } from "../api/client";
+import { ExitCode, isUsageError } from "../errors";
+import { exportFileName } from "../query/constraints";
+import { validateQuery } from "../query/query";
+import { renderReport } from "../render/report";
+import { readUsageCsv } from "../table/read-csv";
+import { CliIo, processIo } from "./io";
+import { progressReporter } from "./progress";
+import { QueryFlags, addQueryFlags, groupByFromFlags, queryFromFlags } from "./query-flags";
+import { simulateCommand } from "./simulate";
+
+
+export function printError(io: CliIo, e: unknown): number {
+  if (isUsageError(e)) {
+    io.stderr(`jfrog-usage: ${e.message}\n`);
+    for (const d of e.details) io.stderr(`  ${d}\n`);
+    return e.exitCode;
+  }
+  // Unknown failures: the message only (a stack could hold request objects).
+  io.stderr(`jfrog-usage: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`);
+  return ExitCode.Unavailable;
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command("jfrog-usage")
+    .description("JFrog data-transfer usage: export, report, check budgets")
+    .option("--verbose", "print the request plan and timings (never the token)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run with --help for usage)");
+
+  addQueryFlags(
+    program
+      .command("export")
+      .description("fetch one export and write it as JFrog-data-transfer-YYYYMMDD-yyyymmdd.csv")
+      .option("--out <dir>", "folder to write into", "."),
+  ).action(async (flags: QueryFlags & { out: string }) => {
+    const query = validateQuery(queryFromFlags(flags, io.clock), { now: io.clock.now() });
+    const client = new ExportClient({
+      env: io.env,
+      clock: io.clock,
+      onEvent: progressReporter(io.stderr, Boolean(program.opts().verbose)),
+    });
+    const result = await client.exportToFile(query, resolve(io.cwd, flags.out), {
+      fileName: exportFileName(query.startDate, query.endDate),
+    });
+    io.stdout(`${result.path}\n`);
+  });
+
+  program
+    .command("report")
+    .description("summarize exports already on disk (offline, no token needed)")
+    .argument("<files...>", "CSV exports")
+    .option("--group-by <key>", "group by this key (repeatable); default: every key column in the file", (v: string, p: string[] = []) => [...p, v])
+    .option("--top <n>", "groups shown in the table", "20")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(async (files: string[], flags: { groupBy?: string[]; format: string; top: string }) => {
+      const groupBy = flags.groupBy ? groupByFromFlags(flags.groupBy) : undefined;
+      const table = await readUsageCsv(files.map((f) => resolve(io.cwd, f)), { groupBy });
+      io.stdout(renderReport(table, { format: flags.format as "table" | "json", top: Number(flags.top) || 20, color: false }));
+      for (const w of table.warnings) io.stderr(`jfrog-usage: warning: ${w}\n`);
+    });
+
+  program
+    .command("simulate")
+    .description("serve the built-in stand-in for MyJFrog's usage export; prints its URL first")
+    .option("--port <n>", "port on 127.0.0.1 (0: any free port)", "0")
+    .option("--today <date>", "the simulator's today, YYYY-MM-DD (UTC)")
+    .option("--seed <n>", "seed of the synthetic data", "42")
+    .addOption(new Option("--rate-limits <mode>", "JFrog's windows, none, or 60x shorter").choices(["real", "off", "fast"]).default("real"))
+    .option("--token <token>", "a token it accepts (repeatable; default: sim-token)", (v: string, p: string[] = []) => [...p, v])
+    .option("--no-view-token <token>", "a token it knows but that lacks view_usage (answers 403)", (v: string, p: string[] = []) => [...p, v])
+    .action(async (flags) => {
+      setExit(await simulateCommand(io, flags));
+    });
+
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = ExitCode.Ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0
+        ? ExitCode.Ok
+        : ExitCode.InvalidInput;
+    }
+    return printError(io, e);
+  }
+}

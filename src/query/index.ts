@@ -1,0 +1,4 @@
+export * from "./constraints";
+export * from "./dates";
+export * from "./period";
+export * from "./query";

@@ -1,0 +1,4 @@
+export * from "./columns";
+export * from "./quantity";
+export * from "./read-csv";
+export * from "./usage-table";
