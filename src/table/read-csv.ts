@@ -57,10 +57,10 @@ export async function readUsageCsv(
     let lastTs: string | undefined;
     let lastPartition: string | undefined;
     const parser = createReadStream(file).pipe(
-      parse({ bom: true, skip_empty_lines: true, relax_column_count: false, trim: false }),
+      parse({ bom: true, skip_empty_lines: true, relax_column_count: false, trim: false, info: true }),
     );
     try {
-      for await (const record of parser as AsyncIterable<string[]>) {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
         if (!map) {
           const mapped = mapColumns(record);
           if (!mapped.map) {
@@ -87,7 +87,7 @@ export async function readUsageCsv(
           continue;
         }
         inputRows++;
-        const line = (parser as unknown as { info: { lines: number } }).info.lines;
+        const line = info.lines;
         const ts = record[map.timestamp];
         const partition = ts === lastTs ? lastPartition : partitionDate(ts);
         lastTs = ts;
