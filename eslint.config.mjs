@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["lib/", "node_modules/", "cdktf.out/", "coverage/", ".artifacts/", ".bench/", "*.js", "*.mjs"] },
+  {
+    ignores: [
+      "lib/",
+      "node_modules/",
+      "cdktf.out/",
+      "coverage/",
+      ".artifacts/",
+      ".bench/",
+      "*.js",
+      "*.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,5 +5,6 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   setupFilesAfterEnv: ["cdktf/lib/testing/adapters/jest"],
+  reporters: ["default", "<rootDir>/test/summary-reporter.js"],
   testTimeout: 60000,
 };

@@ -26,7 +26,8 @@ export class ManualClock implements Clock {
 
   constructor(start: number | string | Date) {
     this.current = typeof start === "number" ? start : new Date(start).getTime();
-    if (!Number.isFinite(this.current)) throw new Error(`ManualClock: invalid start ${String(start)}`);
+    if (!Number.isFinite(this.current))
+      throw new Error(`ManualClock: invalid start ${String(start)}`);
   }
 
   now(): number {

@@ -187,7 +187,9 @@ export const isMalformedCsvError = (e: unknown): e is MalformedCsvError =>
 export const isAuthError = (
   e: unknown,
 ): e is MissingTokenError | AuthenticationError | PermissionError =>
-  e instanceof MissingTokenError || e instanceof AuthenticationError || e instanceof PermissionError;
+  e instanceof MissingTokenError ||
+  e instanceof AuthenticationError ||
+  e instanceof PermissionError;
 export const isRateLimitedError = (e: unknown): e is RateLimitedError =>
   e instanceof RateLimitedError;
 export const isServerError = (e: unknown): e is ServerError => e instanceof ServerError;

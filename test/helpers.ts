@@ -47,6 +47,7 @@ export const SECRET_TOKEN = "cmVmdGtuOjAxOjE3OTk5OTk5OTk6U0VDUkVULVRPS0VOLWxlYWs
 /** The compiled form of a module (`npm test` builds first), for code run in child processes. */
 export function builtModule(path: string): string {
   const file = join(__dirname, "..", "lib", `${path}.js`);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build (npm test does it first)`);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run npm run build (npm test does it first)`);
   return file;
 }

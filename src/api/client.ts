@@ -23,15 +23,37 @@ import {
 import { exportFileName } from "../query/constraints";
 import { NormalizedQuery, UsageQuery, requestPath, validateQuery } from "../query/query";
 import { Connection, ConnectionOptions, redact, resolveConnection } from "./connection";
-import { FileLimiterStore, LimiterScope, RateLimiter, WaitEvent, defaultScopes } from "./rate-limiter";
-import { RetryOptions, backoffDelay, isRetryableStatus, parseRetryAfter, resolveRetry } from "./retry";
+import {
+  FileLimiterStore,
+  LimiterScope,
+  RateLimiter,
+  WaitEvent,
+  defaultScopes,
+} from "./rate-limiter";
+import {
+  RetryOptions,
+  backoffDelay,
+  isRetryableStatus,
+  parseRetryAfter,
+  resolveRetry,
+} from "./retry";
 import { defaultCacheDir } from "./paths";
 
 export type ClientEvent =
   | WaitEvent
   | { readonly type: "request"; readonly attempt: number; readonly path: string }
-  | { readonly type: "response"; readonly attempt: number; readonly status: number; readonly ms: number }
-  | { readonly type: "retry"; readonly attempt: number; readonly ms: number; readonly reason: string }
+  | {
+      readonly type: "response";
+      readonly attempt: number;
+      readonly status: number;
+      readonly ms: number;
+    }
+  | {
+      readonly type: "retry";
+      readonly attempt: number;
+      readonly ms: number;
+      readonly reason: string;
+    }
   | { readonly type: "saved"; readonly path: string; readonly bytes: number };
 
 export interface ExportClientOptions extends ConnectionOptions {
@@ -92,7 +114,9 @@ export class ExportClient {
         ? undefined
         : (options.limiter ??
           new RateLimiter({
-            store: new FileLimiterStore(join(options.cacheDir ?? defaultCacheDir(options.env), "limiter")),
+            store: new FileLimiterStore(
+              join(options.cacheDir ?? defaultCacheDir(options.env), "limiter"),
+            ),
             clock: this.clock,
             onWait: (e) => options.onEvent?.(e),
           }));
@@ -111,7 +135,11 @@ export class ExportClient {
    * Fetches one export into `outDir` (validated first, as one request). Retries 429, 5xx and
    * network failures within the retry budget; writes nothing unless the body is complete.
    */
-  async exportToFile(query: UsageQuery, outDir: string, options: ExportToFileOptions = {}): Promise<ExportResult> {
+  async exportToFile(
+    query: UsageQuery,
+    outDir: string,
+    options: ExportToFileOptions = {},
+  ): Promise<ExportResult> {
     const q = validateQuery(query, { now: this.clock.now() });
     const retry = resolveRetry(this.options.retry);
     const fileName = options.fileName ?? exportFileName(q.startDate, q.endDate);
@@ -126,7 +154,8 @@ export class ExportClient {
 
       const failure = outcome;
       const now = this.clock.now();
-      if (failure.kind === "status" && !isRetryableStatus(failure.status)) throw this.toError(failure, attempt);
+      if (failure.kind === "status" && !isRetryableStatus(failure.status))
+        throw this.toError(failure, attempt);
       let delay: number;
       if (failure.kind === "status" && failure.status === 429) {
         delay = failure.retryAfterMs ?? backoffDelay(attempt, retry.rateLimitBaseDelayMs, retry);
@@ -139,7 +168,8 @@ export class ExportClient {
         }
       } else {
         delay = backoffDelay(attempt, retry.baseDelayMs, retry);
-        if (attempt >= retry.maxAttempts || now + delay > deadline) throw this.toError(failure, attempt);
+        if (attempt >= retry.maxAttempts || now + delay > deadline)
+          throw this.toError(failure, attempt);
       }
       this.options.onEvent?.({
         type: "retry",
@@ -164,7 +194,9 @@ export class ExportClient {
         return new RateLimitedError(new Date(this.clock.now() + (f.retryAfterMs ?? 0)), "HTTP 429");
       default:
         if (f.status >= 500) return new ServerError(f.status, attempts);
-        return new BadRequestError(`unexpected HTTP ${f.status}${f.message ? `: ${f.message}` : ""}`);
+        return new BadRequestError(
+          `unexpected HTTP ${f.status}${f.message ? `: ${f.message}` : ""}`,
+        );
     }
   }
 
@@ -202,7 +234,12 @@ export class ExportClient {
       return { kind: "network", ...this.describeNetworkError(e, timedOut) };
     }
     clearTimeout(timer);
-    this.options.onEvent?.({ type: "response", attempt, status: response.status, ms: Date.now() - t0 });
+    this.options.onEvent?.({
+      type: "response",
+      attempt,
+      status: response.status,
+      ms: Date.now() - t0,
+    });
 
     if (response.status !== 200) {
       const message = await readErrorMessage(response.data).catch(() => undefined);
@@ -210,12 +247,18 @@ export class ExportClient {
         kind: "status",
         status: response.status,
         message: message === undefined ? undefined : redact(message, this.connection.token),
-        retryAfterMs: parseRetryAfter(headerValue(response.headers["retry-after"]), this.clock.now()),
+        retryAfterMs: parseRetryAfter(
+          headerValue(response.headers["retry-after"]),
+          this.clock.now(),
+        ),
       };
     }
 
     const expected = Number(headerValue(response.headers["content-length"]) ?? NaN);
-    const tmp = join(outDir, `.${fileName}.${process.pid}.${randomBytes(4).toString("hex")}.partial`);
+    const tmp = join(
+      outDir,
+      `.${fileName}.${process.pid}.${randomBytes(4).toString("hex")}.partial`,
+    );
     let bytes = 0;
     const restartIdle = () => {
       clearTimeout(timer);
@@ -236,7 +279,9 @@ export class ExportClient {
       await pipeline(response.data, counter, createWriteStream(tmp, { mode: 0o644 }));
       clearTimeout(timer);
       if (Number.isFinite(expected) && bytes !== expected) {
-        throw Object.assign(new Error(`received ${bytes} of ${expected} bytes`), { truncated: true });
+        throw Object.assign(new Error(`received ${bytes} of ${expected} bytes`), {
+          truncated: true,
+        });
       }
       const target = join(outDir, fileName);
       await fsp.rename(tmp, target);
@@ -245,7 +290,12 @@ export class ExportClient {
     } catch (e) {
       clearTimeout(timer);
       await fsp.rm(tmp, { force: true });
-      if (timedOut) return { kind: "network", reason: "timeout", detail: `no data for ${idleMs} ms while reading the body` };
+      if (timedOut)
+        return {
+          kind: "network",
+          reason: "timeout",
+          detail: `no data for ${idleMs} ms while reading the body`,
+        };
       const detail = (e as { truncated?: boolean }).truncated
         ? (e as Error).message
         : `the connection closed after ${bytes}${Number.isFinite(expected) ? ` of ${expected}` : ""} bytes`;
@@ -253,14 +303,26 @@ export class ExportClient {
     }
   }
 
-  private describeNetworkError(e: unknown, timedOut: boolean): { reason: "timeout" | "connection"; detail: string } {
-    if (timedOut) return { reason: "timeout", detail: `no response within ${this.options.timeoutMs ?? 120_000} ms` };
-    const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "ERROR";
+  private describeNetworkError(
+    e: unknown,
+    timedOut: boolean,
+  ): { reason: "timeout" | "connection"; detail: string } {
+    if (timedOut)
+      return {
+        reason: "timeout",
+        detail: `no response within ${this.options.timeoutMs ?? 120_000} ms`,
+      };
+    const code =
+      typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "ERROR";
     const cause = (e as { cause?: { code?: unknown } })?.cause;
     const causeCode = typeof cause?.code === "string" ? cause.code : undefined;
     const known = /^[A-Z_]+$/.test(code) ? code : "ERROR";
-    if (known === "ECONNABORTED" || known === "ETIMEDOUT") return { reason: "timeout", detail: known };
-    return { reason: "connection", detail: `${known}${causeCode && causeCode !== known ? `/${causeCode}` : ""} connecting to ${this.connection.host}` };
+    if (known === "ECONNABORTED" || known === "ETIMEDOUT")
+      return { reason: "timeout", detail: known };
+    return {
+      reason: "connection",
+      detail: `${known}${causeCode && causeCode !== known ? `/${causeCode}` : ""} connecting to ${this.connection.host}`,
+    };
   }
 }
 
@@ -284,7 +346,11 @@ async function readErrorMessage(stream: Readable): Promise<string | undefined> {
   const text = Buffer.concat(chunks).toString("utf8").slice(0, MAX_ERROR_BODY).trim();
   if (!text) return undefined;
   try {
-    const body = JSON.parse(text) as { errors?: { message?: unknown }[]; message?: unknown; error?: unknown };
+    const body = JSON.parse(text) as {
+      errors?: { message?: unknown }[];
+      message?: unknown;
+      error?: unknown;
+    };
     const m = body.errors?.[0]?.message ?? body.message ?? body.error;
     if (typeof m === "string") return m.slice(0, 500);
   } catch {

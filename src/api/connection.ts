@@ -35,7 +35,9 @@ export function resolveBaseUrl(options: ConnectionOptions = {}): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new InvalidInputError(`MYJFROG_URL: "${raw}" is not a URL; write e.g. https://my.jfrog.com`);
+    throw new InvalidInputError(
+      `MYJFROG_URL: "${raw}" is not a URL; write e.g. https://my.jfrog.com`,
+    );
   }
   if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
     throw new InvalidInputError(
@@ -47,7 +49,9 @@ export function resolveBaseUrl(options: ConnectionOptions = {}): URL {
     throw new InvalidInputError(`MYJFROG_URL: "${raw}" must be an https:// URL`);
   }
   if (url.username || url.password) {
-    throw new InvalidInputError("MYJFROG_URL: must not hold credentials; set MYJFROG_TOKEN instead.");
+    throw new InvalidInputError(
+      "MYJFROG_URL: must not hold credentials; set MYJFROG_TOKEN instead.",
+    );
   }
   return url;
 }
@@ -69,7 +73,9 @@ export function resolveConnection(options: ConnectionOptions = {}): Connection {
   token = token?.trim();
   if (!token) throw new MissingTokenError();
   if (/\s/.test(token)) {
-    throw new InvalidInputError("The MyJFrog token contains white space; check MYJFROG_TOKEN or its file.");
+    throw new InvalidInputError(
+      "The MyJFrog token contains white space; check MYJFROG_TOKEN or its file.",
+    );
   }
   const baseUrl = url.toString().replace(/\/+$/, "");
   const connection = {
@@ -84,7 +90,10 @@ export function resolveConnection(options: ConnectionOptions = {}): Connection {
 
 /** A one-way identity of (subscription, token): safe in logs, state files and cache keys. */
 export function tokenIdentity(baseUrl: string, token: string): string {
-  return createHash("sha256").update(`jfrog-usage\u0000${baseUrl}\u0000${token}`).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(`jfrog-usage\u0000${baseUrl}\u0000${token}`)
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** Replaces every occurrence of the secret in a text. */

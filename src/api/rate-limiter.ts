@@ -179,7 +179,10 @@ export class RateLimiter {
       if (decision.ms === 0) return;
       const until = now + decision.ms;
       if (until > deadline) {
-        throw new RateLimitedError(new Date(until), `${decision.reason}; waiting longer than allowed`);
+        throw new RateLimitedError(
+          new Date(until),
+          `${decision.reason}; waiting longer than allowed`,
+        );
       }
       this.onWait?.({ type: "wait", ms: decision.ms, until, reason: decision.reason });
       await this.clock.sleep(decision.ms);

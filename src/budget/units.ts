@@ -43,7 +43,10 @@ export function tryParseSize(input: string | number | bigint): bigint | undefine
 /** Parses a size or throws an error that shows how to write one. */
 export function parseSize(input: string | number | bigint, what = "size"): bigint {
   const v = tryParseSize(input);
-  if (v === undefined) throw new InvalidInputError(`${what}: ${JSON.stringify(String(input))} is not a size; ${SIZE_EXAMPLE}`);
+  if (v === undefined)
+    throw new InvalidInputError(
+      `${what}: ${JSON.stringify(String(input))} is not a size; ${SIZE_EXAMPLE}`,
+    );
   return v;
 }
 

@@ -15,7 +15,6 @@ import { progressReporter } from "./progress";
 import { QueryFlags, addQueryFlags, groupByFromFlags, queryFromFlags } from "./query-flags";
 import { simulateCommand } from "./simulate";
 
-
 export function printError(io: CliIo, e: unknown): number {
   if (isUsageError(e)) {
     io.stderr(`jfrog-usage: ${e.message}\n`);
@@ -57,13 +56,28 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command("report")
     .description("summarize exports already on disk (offline, no token needed)")
     .argument("<files...>", "CSV exports")
-    .option("--group-by <key>", "group by this key (repeatable); default: every key column in the file", (v: string, p: string[] = []) => [...p, v])
+    .option(
+      "--group-by <key>",
+      "group by this key (repeatable); default: every key column in the file",
+      (v: string, p: string[] = []) => [...p, v],
+    )
     .option("--top <n>", "groups shown in the table", "20")
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(
+      new Option("--format <format>", "output format").choices(["table", "json"]).default("table"),
+    )
     .action(async (files: string[], flags: { groupBy?: string[]; format: string; top: string }) => {
       const groupBy = flags.groupBy ? groupByFromFlags(flags.groupBy) : undefined;
-      const table = await readUsageCsv(files.map((f) => resolve(io.cwd, f)), { groupBy });
-      io.stdout(renderReport(table, { format: flags.format as "table" | "json", top: Number(flags.top) || 20, color: false }));
+      const table = await readUsageCsv(
+        files.map((f) => resolve(io.cwd, f)),
+        { groupBy },
+      );
+      io.stdout(
+        renderReport(table, {
+          format: flags.format as "table" | "json",
+          top: Number(flags.top) || 20,
+          color: false,
+        }),
+      );
       for (const w of table.warnings) io.stderr(`jfrog-usage: warning: ${w}\n`);
     });
 
@@ -73,9 +87,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--port <n>", "port on 127.0.0.1 (0: any free port)", "0")
     .option("--today <date>", "the simulator's today, YYYY-MM-DD (UTC)")
     .option("--seed <n>", "seed of the synthetic data", "42")
-    .addOption(new Option("--rate-limits <mode>", "JFrog's windows, none, or 60x shorter").choices(["real", "off", "fast"]).default("real"))
-    .option("--token <token>", "a token it accepts (repeatable; default: sim-token)", (v: string, p: string[] = []) => [...p, v])
-    .option("--no-view-token <token>", "a token it knows but that lacks view_usage (answers 403)", (v: string, p: string[] = []) => [...p, v])
+    .addOption(
+      new Option("--rate-limits <mode>", "JFrog's windows, none, or 60x shorter")
+        .choices(["real", "off", "fast"])
+        .default("real"),
+    )
+    .option(
+      "--token <token>",
+      "a token it accepts (repeatable; default: sim-token)",
+      (v: string, p: string[] = []) => [...p, v],
+    )
+    .option(
+      "--no-view-token <token>",
+      "a token it knows but that lacks view_usage (answers 403)",
+      (v: string, p: string[] = []) => [...p, v],
+    )
     .action(async (flags) => {
       setExit(await simulateCommand(io, flags));
     });
@@ -92,7 +118,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0
+      return e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.exitCode === 0
         ? ExitCode.Ok
         : ExitCode.InvalidInput;
     }

@@ -9,7 +9,10 @@ export function formatDuration(ms: number): string {
   return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
 }
 
-export function progressReporter(write: (line: string) => void, verbose: boolean): (e: ClientEvent) => void {
+export function progressReporter(
+  write: (line: string) => void,
+  verbose: boolean,
+): (e: ClientEvent) => void {
   return (e) => {
     switch (e.type) {
       case "wait":
@@ -19,7 +22,9 @@ export function progressReporter(write: (line: string) => void, verbose: boolean
         );
         break;
       case "retry":
-        write(`jfrog-usage: attempt ${e.attempt} failed (${e.reason}); retrying in ${formatDuration(e.ms)}\n`);
+        write(
+          `jfrog-usage: attempt ${e.attempt} failed (${e.reason}); retrying in ${formatDuration(e.ms)}\n`,
+        );
         break;
       case "request":
         if (verbose) write(`jfrog-usage: GET ${e.path} (attempt ${e.attempt})\n`);

@@ -23,17 +23,30 @@ export function addQueryFlags(cmd: Command): Command {
     .option("--start <date>", "first day reported, YYYY-MM-DD (UTC)")
     .option("--end <date>", "day after the last day reported, YYYY-MM-DD (exclusive)")
     .option("--period <name>", "instead of dates: month-to-date, previous-month or last-N-days")
-    .addOption(new Option("--partition <unit>", "row granularity").choices(["day", "month"]).default("day"))
-    .option("--limit <n>", `rows per partition, 1..${CONSTRAINTS.groupLimit.max}`, String(CONSTRAINTS.defaultGroupLimit))
+    .addOption(
+      new Option("--partition <unit>", "row granularity").choices(["day", "month"]).default("day"),
+    )
+    .option(
+      "--limit <n>",
+      `rows per partition, 1..${CONSTRAINTS.groupLimit.max}`,
+      String(CONSTRAINTS.defaultGroupLimit),
+    )
     .option("--filter <key=value>", "keep only rows with this value (repeatable)", collect)
-    .option("--group-by <key>", `one row per value of this key (repeatable): ${USAGE_KEYS.join(", ")}`, collect);
+    .option(
+      "--group-by <key>",
+      `one row per value of this key (repeatable): ${USAGE_KEYS.join(", ")}`,
+      collect,
+    );
 }
 
 /** Dates from --start/--end or --period, resolved on the clock's day. */
 export function periodFromFlags(flags: QueryFlags): UsagePeriod {
   if (flags.period !== undefined) {
     if (flags.start !== undefined || flags.end !== undefined) {
-      throw new InvalidQueryError(["--period: give either --period or --start and --end, not both"], "The command line");
+      throw new InvalidQueryError(
+        ["--period: give either --period or --start and --end, not both"],
+        "The command line",
+      );
     }
     const p = flags.period.trim().toLowerCase();
     if (p === "month-to-date") return UsagePeriod.monthToDate();
@@ -41,7 +54,9 @@ export function periodFromFlags(flags: QueryFlags): UsagePeriod {
     const m = /^last-(\d+)-days?$/.exec(p);
     if (m) return UsagePeriod.lastDays(Number(m[1]));
     throw new InvalidQueryError(
-      [`--period: "${flags.period}" is not one of month-to-date, previous-month, last-N-days (e.g. last-30-days)`],
+      [
+        `--period: "${flags.period}" is not one of month-to-date, previous-month, last-N-days (e.g. last-30-days)`,
+      ],
       "The command line",
     );
   }
@@ -50,13 +65,19 @@ export function periodFromFlags(flags: QueryFlags): UsagePeriod {
     ...(flags.end === undefined ? ["--end YYYY-MM-DD"] : []),
   ];
   if (missing.length) {
-    throw new InvalidQueryError([`give ${missing.join(" and ")}, or --period month-to-date`], "The command line");
+    throw new InvalidQueryError(
+      [`give ${missing.join(" and ")}, or --period month-to-date`],
+      "The command line",
+    );
   }
   return UsagePeriod.between(flags.start as string, flags.end as string);
 }
 
 export function groupByFromFlags(values: readonly string[] | undefined): UsageKey[] {
-  const keys = (values ?? []).flatMap((v) => v.split(",")).map((k) => k.trim()).filter(Boolean);
+  const keys = (values ?? [])
+    .flatMap((v) => v.split(","))
+    .map((k) => k.trim())
+    .filter(Boolean);
   const bad = keys.filter((k) => !isUsageKey(k));
   if (bad.length) {
     throw new InvalidQueryError(
@@ -97,7 +118,8 @@ export function queryFromFlags(flags: QueryFlags, clock: Clock): UsageQuery {
   let limit: number | undefined;
   if (flags.limit !== undefined) {
     limit = /^\s*\d+\s*$/.test(flags.limit) ? Number(flags.limit) : NaN;
-    if (Number.isNaN(limit)) problems.push(`--limit: "${flags.limit}" must be a whole number from 1 to 1999`);
+    if (Number.isNaN(limit))
+      problems.push(`--limit: "${flags.limit}" must be a whole number from 1 to 1999`);
   }
   let groupBy: UsageKey[] = [];
   try {
@@ -121,7 +143,10 @@ export function queryFromFlags(flags: QueryFlags, clock: Clock): UsageQuery {
   };
   if (range.startDate) {
     // Everything the query itself breaks, in the same message as the flags' problems.
-    const rest = queryProblems({ ...query, partitionGroupLimit: Number.isNaN(limit) ? undefined : limit }, { now: clock.now() });
+    const rest = queryProblems(
+      { ...query, partitionGroupLimit: Number.isNaN(limit) ? undefined : limit },
+      { now: clock.now() },
+    );
     problems.push(...rest.filter((p) => !p.startsWith("groupBy:")).map(asFlag));
   }
   if (problems.length) throw new InvalidQueryError(problems, "The command line");

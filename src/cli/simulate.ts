@@ -13,18 +13,33 @@ export interface SimulateFlags {
 }
 
 /** Serves until SIGINT or SIGTERM; prints the URL alone on the first line of stdout. */
-export async function simulateCommand(io: CliIo, flags: SimulateFlags, stop?: Promise<void>): Promise<number> {
+export async function simulateCommand(
+  io: CliIo,
+  flags: SimulateFlags,
+  stop?: Promise<void>,
+): Promise<number> {
   const problems: string[] = [];
   const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`--port: "${flags.port}" must be 0..65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`--port: "${flags.port}" must be 0..65535`);
   const seed = Number(flags.seed);
   if (!Number.isInteger(seed)) problems.push(`--seed: "${flags.seed}" must be a whole number`);
-  if (flags.today !== undefined && !isIsoDate(flags.today)) problems.push(`--today: "${flags.today}" must be YYYY-MM-DD`);
+  if (flags.today !== undefined && !isIsoDate(flags.today))
+    problems.push(`--today: "${flags.today}" must be YYYY-MM-DD`);
   if (problems.length) throw new InvalidInputError(problems.join("; "));
   const noView = Array.isArray(flags.viewToken) ? flags.viewToken : [];
-  const tokens = [...(flags.token ?? (noView.length ? [] : ["sim-token"])), ...noView.map((t) => ({ token: t, viewUsage: false }))];
+  const tokens = [
+    ...(flags.token ?? (noView.length ? [] : ["sim-token"])),
+    ...noView.map((t) => ({ token: t, viewUsage: false })),
+  ];
   if (flags.token === undefined && noView.length) tokens.unshift("sim-token");
-  const sim = await startSimulator({ port, seed, today: flags.today, rateLimits: flags.rateLimits, tokens });
+  const sim = await startSimulator({
+    port,
+    seed,
+    today: flags.today,
+    rateLimits: flags.rateLimits,
+    tokens,
+  });
   io.stdout(`${sim.url}\n`);
   io.stderr(
     `jfrog-usage simulate: serving MyJFrog's usage export on ${sim.url} (rate limits: ${flags.rateLimits}` +

@@ -63,8 +63,10 @@ export interface RateWindow {
   readonly windowMs: number;
 }
 
-export const isUsageKey = (k: string): k is UsageKey => (USAGE_KEYS as readonly string[]).includes(k);
-export const isPartition = (p: string): p is Partition => (PARTITIONS as readonly string[]).includes(p);
+export const isUsageKey = (k: string): k is UsageKey =>
+  (USAGE_KEYS as readonly string[]).includes(k);
+export const isPartition = (p: string): p is Partition =>
+  (PARTITIONS as readonly string[]).includes(p);
 
 /** The file name JFrog gives the attachment: JFrog-data-transfer-YYYYMMDD-yyyymmdd.csv */
 export function exportFileName(startDate: string, endDate: string): string {

@@ -85,7 +85,9 @@ export function queryProblems(q: UsageQuery, options: ValidateOptions = {}): str
   const start = typeof q.startDate === "string" ? parseIsoDate(q.startDate) : undefined;
   const end = typeof q.endDate === "string" ? parseIsoDate(q.endDate) : undefined;
   if (start === undefined) {
-    problems.push(`startDate: "${String(q.startDate)}" is not a date; write YYYY-MM-DD, e.g. 2026-01-01`);
+    problems.push(
+      `startDate: "${String(q.startDate)}" is not a date; write YYYY-MM-DD, e.g. 2026-01-01`,
+    );
   }
   if (end === undefined) {
     problems.push(
@@ -118,7 +120,9 @@ export function queryProblems(q: UsageQuery, options: ValidateOptions = {}): str
       const span = daysBetween(q.startDate, q.endDate);
       const coarse = new Set<string>([
         ...(q.groupBy ?? []).filter((k) => CONSTRAINTS.coarseKeys.includes(k)),
-        ...Object.keys(q.filterBy ?? {}).filter((k) => CONSTRAINTS.coarseKeys.includes(k as UsageKey)),
+        ...Object.keys(q.filterBy ?? {}).filter((k) =>
+          CONSTRAINTS.coarseKeys.includes(k as UsageKey),
+        ),
       ]);
       if (coarse.size > 0 && span < CONSTRAINTS.coarseKeyMinDays) {
         problems.push(
@@ -136,7 +140,9 @@ export function queryProblems(q: UsageQuery, options: ValidateOptions = {}): str
     }
     const latest = addDays(today, CONSTRAINTS.maxEndDaysAfterToday);
     if (end > dateMs(latest)) {
-      problems.push(`endDate: ${q.endDate} is in the future (the latest exclusive end today is ${latest})`);
+      problems.push(
+        `endDate: ${q.endDate} is in the future (the latest exclusive end today is ${latest})`,
+      );
     }
   }
 
@@ -144,7 +150,9 @@ export function queryProblems(q: UsageQuery, options: ValidateOptions = {}): str
   if (limit !== undefined) {
     const { min, max } = CONSTRAINTS.groupLimit;
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < min || limit > max) {
-      problems.push(`partitionGroupLimit: ${String(limit)} must be a whole number from ${min} to ${max}`);
+      problems.push(
+        `partitionGroupLimit: ${String(limit)} must be a whole number from ${min} to ${max}`,
+      );
     }
   }
 
@@ -159,7 +167,9 @@ export function queryProblems(q: UsageQuery, options: ValidateOptions = {}): str
     }
     for (const v of values as unknown[]) {
       if (typeof v !== "string" || v.trim() === "") {
-        problems.push(`filterBy.${key}: values must be non-empty strings, got ${JSON.stringify(v)}`);
+        problems.push(
+          `filterBy.${key}: values must be non-empty strings, got ${JSON.stringify(v)}`,
+        );
       } else if (key === "action" && !(ACTION_VALUES as readonly string[]).includes(v)) {
         problems.push(`filterBy.action: "${v}" is not one of ${ACTION_VALUES.join(", ")}`);
       }
@@ -167,7 +177,9 @@ export function queryProblems(q: UsageQuery, options: ValidateOptions = {}): str
   }
   for (const key of q.groupBy ?? []) {
     if (!isUsageKey(key)) {
-      problems.push(`groupBy: unknown key "${String(key)}"; valid keys are ${USAGE_KEYS.join(", ")}`);
+      problems.push(
+        `groupBy: unknown key "${String(key)}"; valid keys are ${USAGE_KEYS.join(", ")}`,
+      );
     }
   }
   return problems;

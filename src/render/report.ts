@@ -41,8 +41,12 @@ export function renderReport(table: UsageTable, options: ReportOptions): string 
   const days = partitionTotals(table);
   const top = options.top ?? 20;
   const lines: string[] = [];
-  const span = days.length ? `${days[0].partition} .. ${days[days.length - 1].partition}` : "no data";
-  lines.push(`Total: ${formatBytes(table.totalBytes)} (${table.totalBytes} bytes) over ${days.length} partition(s), ${span}`);
+  const span = days.length
+    ? `${days[0].partition} .. ${days[days.length - 1].partition}`
+    : "no data";
+  lines.push(
+    `Total: ${formatBytes(table.totalBytes)} (${table.totalBytes} bytes) over ${days.length} partition(s), ${span}`,
+  );
   if (table.keys.length) {
     const groups = groupTotals(table, table.keys);
     const t = new Table({
@@ -51,12 +55,18 @@ export function renderReport(table: UsageTable, options: ReportOptions): string 
       colAligns: [...table.keys.map(() => "left" as const), "right", "right"],
     });
     for (const g of groups.slice(0, top)) {
-      t.push([...table.keys.map((k) => g.key[k] ?? ""), formatBytes(g.bytes), share(g.bytes, table.totalBytes)]);
+      t.push([
+        ...table.keys.map((k) => g.key[k] ?? ""),
+        formatBytes(g.bytes),
+        share(g.bytes, table.totalBytes),
+      ]);
     }
     lines.push(t.toString());
     if (groups.length > top) {
       const rest = groups.slice(top).reduce((s, g) => s + g.bytes, 0n);
-      lines.push(`... and ${groups.length - top} more group(s): ${formatBytes(rest)} (${share(rest, table.totalBytes)})`);
+      lines.push(
+        `... and ${groups.length - top} more group(s): ${formatBytes(rest)} (${share(rest, table.totalBytes)})`,
+      );
     }
   }
   return lines.join("\n") + "\n";

@@ -24,9 +24,22 @@ export function csvField(value: string): string {
 }
 
 export function csvHeader(groupBy: readonly UsageKey[]): string {
-  return ["billing_timestamp", ...groupBy.map((k) => LOG_COLUMN[k]), "consumption_unit", "quantity"].join(",") + "\r\n";
+  return (
+    [
+      "billing_timestamp",
+      ...groupBy.map((k) => LOG_COLUMN[k]),
+      "consumption_unit",
+      "quantity",
+    ].join(",") + "\r\n"
+  );
 }
 
-export function csvRow(partition: string, values: readonly string[], bytes: number | bigint): string {
-  return [`${partition}T00:00:00Z`, ...values.map(csvField), "bytes", String(bytes)].join(",") + "\r\n";
+export function csvRow(
+  partition: string,
+  values: readonly string[],
+  bytes: number | bigint,
+): string {
+  return (
+    [`${partition}T00:00:00Z`, ...values.map(csvField), "bytes", String(bytes)].join(",") + "\r\n"
+  );
 }

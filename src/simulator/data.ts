@@ -42,18 +42,54 @@ export interface GeneratorOptions {
 }
 
 const REPOS: readonly Repository[] = [
-  { name: "docker-prod-local", packageType: "docker", repoType: "local", project: "platform", weight: 14 },
-  { name: "docker-remote", packageType: "docker", repoType: "remote", project: "platform", weight: 10 },
+  {
+    name: "docker-prod-local",
+    packageType: "docker",
+    repoType: "local",
+    project: "platform",
+    weight: 14,
+  },
+  {
+    name: "docker-remote",
+    packageType: "docker",
+    repoType: "remote",
+    project: "platform",
+    weight: 10,
+  },
   { name: "npm-remote", packageType: "npm", repoType: "remote", project: "web", weight: 8 },
   { name: "npm-local", packageType: "npm", repoType: "local", project: "web", weight: 3 },
-  { name: "libs-release-local", packageType: "maven", repoType: "local", project: "payments", weight: 6 },
-  { name: "maven-central-remote", packageType: "maven", repoType: "remote", project: "payments", weight: 7 },
-  { name: "libs-virtual", packageType: "maven", repoType: "virtual", project: "payments", weight: 2 },
+  {
+    name: "libs-release-local",
+    packageType: "maven",
+    repoType: "local",
+    project: "payments",
+    weight: 6,
+  },
+  {
+    name: "maven-central-remote",
+    packageType: "maven",
+    repoType: "remote",
+    project: "payments",
+    weight: 7,
+  },
+  {
+    name: "libs-virtual",
+    packageType: "maven",
+    repoType: "virtual",
+    project: "payments",
+    weight: 2,
+  },
   { name: "pypi-remote", packageType: "pypi", repoType: "remote", project: "data", weight: 5 },
   { name: "generic-local", packageType: "generic", repoType: "local", project: "data", weight: 4 },
   { name: "helm-local", packageType: "helm", repoType: "local", project: "platform", weight: 2 },
   { name: "go-remote", packageType: "go", repoType: "remote", project: "platform", weight: 2 },
-  { name: "nuget-federated", packageType: "nuget", repoType: "federated", project: "web", weight: 1 },
+  {
+    name: "nuget-federated",
+    packageType: "nuget",
+    repoType: "federated",
+    project: "web",
+    weight: 1,
+  },
 ];
 
 export function buildSubscription(): Subscription {

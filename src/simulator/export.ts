@@ -44,7 +44,9 @@ export function computeExport(
 
   const rows: ExportRow[] = [];
   for (const [partition, groups] of [...partitions].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const sorted = [...groups.values()].sort((a, b) => b.bytes - a.bytes || (a.values.join() < b.values.join() ? -1 : 1));
+    const sorted = [...groups.values()].sort(
+      (a, b) => b.bytes - a.bytes || (a.values.join() < b.values.join() ? -1 : 1),
+    );
     for (const g of sorted.slice(0, q.partitionGroupLimit)) {
       rows.push({ partition, values: g.values, bytes: g.bytes });
     }

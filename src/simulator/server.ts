@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import { AddressInfo } from "node:net";
 import { Clock, offsetClock, systemClock } from "../clock";
-import { CONSTRAINTS, RateWindow, UsageKey, exportFileName, isUsageKey } from "../query/constraints";
+import { CONSTRAINTS, RateWindow, UsageKey, exportFileName } from "../query/constraints";
 import { dateMs } from "../query/dates";
 import { UsageQuery, normalizeQuery, queryProblems } from "../query/query";
 import { GeneratorOptions, buildSubscription } from "./data";
@@ -19,7 +19,12 @@ export type SimulatorFault =
   /** Send the headers (with the full Content-Length) and this many body bytes, then drop. */
   | { readonly kind: "cut"; readonly afterBytes?: number; readonly times?: number }
   /** Send the body in small chunks with a pause between them. */
-  | { readonly kind: "slow"; readonly chunkDelayMs: number; readonly chunkBytes?: number; readonly times?: number }
+  | {
+      readonly kind: "slow";
+      readonly chunkDelayMs: number;
+      readonly chunkBytes?: number;
+      readonly times?: number;
+    }
   /** Accept the request and never answer. */
   | { readonly kind: "hang"; readonly times?: number }
   /** Answer 429 as if JFrog's limits had shrunk, with or without Retry-After. */
@@ -76,7 +81,8 @@ export const DEFAULT_SIMULATOR_TOKEN = "sim-token";
 
 function windowsFor(mode: RateLimitMode): { token: RateWindow[]; ip: RateWindow[] } {
   const scale = mode === "fast" ? 60 : 1;
-  const scaled = (ws: readonly RateWindow[]) => ws.map((w) => ({ max: w.max, windowMs: w.windowMs / scale }));
+  const scaled = (ws: readonly RateWindow[]) =>
+    ws.map((w) => ({ max: w.max, windowMs: w.windowMs / scale }));
   if (mode === "off") return { token: [], ip: [] };
   return { token: scaled(CONSTRAINTS.rateLimits.token), ip: scaled(CONSTRAINTS.rateLimits.ip) };
 }
@@ -149,9 +155,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const now = clock.now();
     const url = new URL(req.url ?? "/", "http://simulator");
-    let tid: string | undefined;
+    const who: { tokenId?: string } = {};
     const log = (status: number, fault?: SimulatorFault["kind"]) =>
-      requests.push({ at: now, path: url.pathname + url.search, status, tokenId: tid, fault });
+      requests.push({
+        at: now,
+        path: url.pathname + url.search,
+        status,
+        tokenId: who.tokenId,
+        fault,
+      });
     const json = (status: number, message: string, headers: Record<string, string> = {}) => {
       log(status);
       res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -159,17 +171,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
 
     const m = /^\/api\/usage\/v1\/export\/([^/]+)$/.exec(url.pathname);
-    if (req.method !== "GET" || !m) return json(404, `no such endpoint: ${req.method} ${url.pathname}`);
+    if (req.method !== "GET" || !m)
+      return json(404, `no such endpoint: ${req.method} ${url.pathname}`);
 
     const ip = req.socket.remoteAddress ?? "unknown";
     const ipWait = ipWindows.waitFor(ip, now);
-    if (ipWait > 0) return json(429, "Request rate exceeded for this IP", retryAfterHeader(ipWait, now));
+    if (ipWait > 0)
+      return json(429, "Request rate exceeded for this IP", retryAfterHeader(ipWait, now));
     ipWindows.record(ip, now);
 
     const auth = req.headers.authorization ?? "";
     const bearer = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
     if (!bearer || !tokens.has(bearer)) return json(401, "Missing or invalid bearer token");
-    tid = tokenId(bearer);
+    const tid = (who.tokenId = tokenId(bearer));
     if (tokens.get(bearer)?.viewUsage === false) {
       return json(403, "User lacks the required view_usage permission");
     }
@@ -185,7 +199,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (fault?.kind === "status") return json(fault.status ?? 500, "Internal Server Error");
     if (fault?.kind === "429") {
       const headers: Record<string, string> =
-        fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
+        fault.retryAfterSeconds === undefined
+          ? {}
+          : { "retry-after": String(fault.retryAfterSeconds) };
       return json(429, "Request rate exceeded", headers);
     }
     if (fault?.kind === "hang") {
@@ -197,12 +213,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // Parameters, read the way a server reads them: brackets encoded or not.
     const problems: string[] = [];
     const scenario = m[1];
-    if (scenario !== CONSTRAINTS.scenario) problems.push(`scenario: only "traffic" is supported, got "${scenario}"`);
+    if (scenario !== CONSTRAINTS.scenario)
+      problems.push(`scenario: only "traffic" is supported, got "${scenario}"`);
     const format = url.searchParams.get("format");
-    if (format !== CONSTRAINTS.format) problems.push(`format: only "csv" is supported, got "${format ?? ""}"`);
+    if (format !== CONSTRAINTS.format)
+      problems.push(`format: only "csv" is supported, got "${format ?? ""}"`);
     const filterBy: Record<string, string[]> = {};
     const groupBy: string[] = [];
-    const known = new Set(["format", "start_date", "non_inclusive_end_date", "partition_by", "partition_group_limit", "group_by"]);
+    const known = new Set([
+      "format",
+      "start_date",
+      "non_inclusive_end_date",
+      "partition_by",
+      "partition_group_limit",
+      "group_by",
+    ]);
     for (const [name, value] of url.searchParams) {
       const f = /^filter_by\[([^\]]*)\]$/.exec(name);
       if (f) (filterBy[f[1]] ??= []).push(value);
@@ -214,12 +239,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       startDate: url.searchParams.get("start_date") ?? "",
       endDate: url.searchParams.get("non_inclusive_end_date") ?? "",
       partitionBy: (url.searchParams.get("partition_by") ?? "day") as "day",
-      partitionGroupLimit: limitText === null ? undefined : /^\d+$/.test(limitText) ? Number(limitText) : NaN,
+      partitionGroupLimit:
+        limitText === null ? undefined : /^\d+$/.test(limitText) ? Number(limitText) : NaN,
       filterBy: filterBy as UsageQuery["filterBy"],
       groupBy: groupBy as UsageKey[],
     };
     problems.push(...queryProblems(query, { now }));
-    if (groupBy.some((k) => !isUsageKey(k)) || problems.length > 0) {
+    if (problems.length > 0) {
       return json(400, problems.join("; "));
     }
 
@@ -234,7 +260,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     log(200, fault?.kind);
     res.writeHead(200, headers);
     if (fault?.kind === "cut") {
-      res.write(body.subarray(0, Math.min(body.length - 1, fault.afterBytes ?? Math.floor(body.length / 2))));
+      res.write(
+        body.subarray(
+          0,
+          Math.min(body.length - 1, fault.afterBytes ?? Math.floor(body.length / 2)),
+        ),
+      );
       setTimeout(() => res.socket?.destroy(), 5);
       return;
     }

@@ -17,7 +17,15 @@ export const TIMESTAMP_ALIASES = [
   "start_time",
   "period",
 ];
-export const QUANTITY_ALIASES = ["quantity", "bytes", "usage", "value", "amount", "total_bytes", "data_transfer"];
+export const QUANTITY_ALIASES = [
+  "quantity",
+  "bytes",
+  "usage",
+  "value",
+  "amount",
+  "total_bytes",
+  "data_transfer",
+];
 export const UNIT_ALIASES = ["consumption_unit", "unit", "units"];
 export const KEY_ALIASES: Record<UsageKey, string[]> = {
   action: ["action", "action_type"],
@@ -73,14 +81,17 @@ export function mapColumns(headers: readonly string[]): { map?: ColumnMap; missi
   }
   const timestamp = find(TIMESTAMP_ALIASES);
   const missing: string[] = [];
-  if (timestamp < 0) missing.push(`a timestamp column (${TIMESTAMP_ALIASES.slice(0, 3).join(", ")}, ...)`);
-  if (quantity < 0) missing.push(`a quantity column (${QUANTITY_ALIASES.slice(0, 3).join(", ")}, ...)`);
+  if (timestamp < 0)
+    missing.push(`a timestamp column (${TIMESTAMP_ALIASES.slice(0, 3).join(", ")}, ...)`);
+  if (quantity < 0)
+    missing.push(`a quantity column (${QUANTITY_ALIASES.slice(0, 3).join(", ")}, ...)`);
   if (missing.length) return { missing };
   const ignored = headers.filter((_h, i) => !used.has(i));
   return { map: { timestamp, quantity, unit, keys, ignored }, missing };
 }
 
-const TS = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/i;
+const TS =
+  /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$/i;
 
 /** The UTC date (`YYYY-MM-DD`) a partition timestamp names; undefined when unreadable. */
 export function partitionDate(text: string): string | undefined {

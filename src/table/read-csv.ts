@@ -57,10 +57,19 @@ export async function readUsageCsv(
     let lastTs: string | undefined;
     let lastPartition: string | undefined;
     const parser = createReadStream(file).pipe(
-      parse({ bom: true, skip_empty_lines: true, relax_column_count: false, trim: false, info: true }),
+      parse({
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: false,
+        trim: false,
+        info: true,
+      }),
     );
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      for await (const { record, info } of parser as AsyncIterable<{
+        record: string[];
+        info: { lines: number };
+      }>) {
         if (!map) {
           const mapped = mapColumns(record);
           if (!mapped.map) {
@@ -106,10 +115,19 @@ export async function readUsageCsv(
         } else {
           const factor = unitFactor(unit);
           if (factor === undefined) {
-            throw new MalformedCsvError(file, `unknown consumption_unit "${unit}" (expected bytes)`, line);
+            throw new MalformedCsvError(
+              file,
+              `unknown consumption_unit "${unit}" (expected bytes)`,
+              line,
+            );
           }
           const q = parseQuantity(raw, factor);
-          if (q === undefined) throw new MalformedCsvError(file, `quantity "${raw}" is not a non-negative number`, line);
+          if (q === undefined)
+            throw new MalformedCsvError(
+              file,
+              `quantity "${raw}" is not a non-negative number`,
+              line,
+            );
           a.sum.addBig(q);
         }
         perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
@@ -156,7 +174,15 @@ export async function readUsageCsv(
     rows.push({ partition: a.partition, group, bytes });
   }
   rows.sort((x, y) =>
-    x.partition !== y.partition ? (x.partition < y.partition ? -1 : 1) : y.bytes > x.bytes ? 1 : y.bytes < x.bytes ? -1 : 0,
+    x.partition !== y.partition
+      ? x.partition < y.partition
+        ? -1
+        : 1
+      : y.bytes > x.bytes
+        ? 1
+        : y.bytes < x.bytes
+          ? -1
+          : 0,
   );
   return {
     files: list,

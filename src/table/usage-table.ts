@@ -56,6 +56,9 @@ export function groupTotals(table: UsageTable, keys: readonly UsageKey[]): Group
 /** Totals per partition, oldest first. */
 export function partitionTotals(table: UsageTable): { partition: string; bytes: bigint }[] {
   const sums = new Map<string, bigint>();
-  for (const row of table.rows) sums.set(row.partition, (sums.get(row.partition) ?? 0n) + row.bytes);
-  return [...sums].sort(([a], [b]) => (a < b ? -1 : 1)).map(([partition, bytes]) => ({ partition, bytes }));
+  for (const row of table.rows)
+    sums.set(row.partition, (sums.get(row.partition) ?? 0n) + row.bytes);
+  return [...sums]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([partition, bytes]) => ({ partition, bytes }));
 }

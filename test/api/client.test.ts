@@ -18,7 +18,11 @@ import { Simulator, SimulatorFault, startSimulator } from "../../src/simulator/s
 import { SECRET_TOKEN, everythingAbout, listFiles, readAll, tempDir } from "../helpers";
 
 const TODAY = "2026-12-03T12:00:00Z";
-const query: UsageQuery = { startDate: "2026-11-01", endDate: "2026-12-01", groupBy: ["repository"] };
+const query: UsageQuery = {
+  startDate: "2026-11-01",
+  endDate: "2026-12-01",
+  groupBy: ["repository"],
+};
 const FILE = "JFrog-data-transfer-20261101-20261201.csv";
 
 describe("ExportClient against the simulator", () => {
@@ -72,7 +76,9 @@ describe("ExportClient against the simulator", () => {
 
   it("GIVEN an invalid query THEN nothing is sent", async () => {
     await start();
-    await expect(client().exportToFile({ ...query, partitionGroupLimit: 5000 }, tempDir())).rejects.toThrow(/partitionGroupLimit/);
+    await expect(
+      client().exportToFile({ ...query, partitionGroupLimit: 5000 }, tempDir()),
+    ).rejects.toThrow(/partitionGroupLimit/);
     expect(sim.requests).toHaveLength(0);
   });
 
@@ -81,7 +87,9 @@ describe("ExportClient against the simulator", () => {
     // Past the validation our client knows: a query the server alone refuses (a future end).
     const c = client();
     (c as unknown as { clock: ManualClock }).clock = new ManualClock("2026-12-10T00:00:00Z");
-    const e = await c.exportToFile({ startDate: "2026-12-01", endDate: "2026-12-08" }, tempDir()).catch((x) => x);
+    const e = await c
+      .exportToFile({ startDate: "2026-12-01", endDate: "2026-12-08" }, tempDir())
+      .catch((x) => x);
     expect(e).toBeInstanceOf(BadRequestError);
     expect(e.message).toMatch(/400 Bad Request\): endDate: 2026-12-08 is in the future/);
     expect(e.exitCode).toBe(2);
@@ -90,7 +98,9 @@ describe("ExportClient against the simulator", () => {
 
   it("401: says the token was rejected, exit code 3, no retry", async () => {
     await start();
-    const e = await client({ token: "wrong-token" }).exportToFile(query, tempDir()).catch((x) => x);
+    const e = await client({ token: "wrong-token" })
+      .exportToFile(query, tempDir())
+      .catch((x) => x);
     expect(e).toBeInstanceOf(AuthenticationError);
     expect(e.exitCode).toBe(3);
     expect(sim.requests).toHaveLength(1);
@@ -98,7 +108,9 @@ describe("ExportClient against the simulator", () => {
 
   it("403: says the token needs view_usage on this subscription", async () => {
     await start();
-    const e = await client({ token: "no-view" }).exportToFile(query, tempDir()).catch((x) => x);
+    const e = await client({ token: "no-view" })
+      .exportToFile(query, tempDir())
+      .catch((x) => x);
     expect(e).toBeInstanceOf(PermissionError);
     expect(e.message).toMatch(/needs the view_usage permission on this subscription/);
     expect(e.details).toEqual(["server said: User lacks the required view_usage permission"]);
@@ -108,13 +120,17 @@ describe("ExportClient against the simulator", () => {
     await withFaults({ kind: "status", status: 500, times: 2 });
     const result = await client().exportToFile(query, tempDir());
     expect(result.attempts).toBe(3);
-    expect(events.filter((e) => e.type === "retry").map((e) => (e as { ms: number }).ms)).toEqual([1500, 3000]);
+    expect(events.filter((e) => e.type === "retry").map((e) => (e as { ms: number }).ms)).toEqual([
+      1500, 3000,
+    ]);
     expect(clock.sleeps).toEqual([1500, 3000]);
   });
 
   it("500 every time: gives up after maxAttempts with a ServerError (exit 5)", async () => {
     await withFaults({ kind: "status", status: 503, times: 10 });
-    const e = await client({ retry: { maxAttempts: 3, random: () => 0 } }).exportToFile(query, tempDir()).catch((x) => x);
+    const e = await client({ retry: { maxAttempts: 3, random: () => 0 } })
+      .exportToFile(query, tempDir())
+      .catch((x) => x);
     expect(e).toBeInstanceOf(ServerError);
     expect(e.message).toMatch(/HTTP 503 after 3 attempt\(s\)/);
     expect(e.exitCode).toBe(5);
@@ -147,7 +163,9 @@ describe("ExportClient against the simulator", () => {
 
   it("429 past the wait budget: fails at once with the time of the next free slot (exit 4)", async () => {
     await withFaults({ kind: "429", retryAfterSeconds: 3600 });
-    const e = await client().exportToFile(query, tempDir()).catch((x) => x);
+    const e = await client()
+      .exportToFile(query, tempDir())
+      .catch((x) => x);
     expect(e).toBeInstanceOf(RateLimitedError);
     expect(e.exitCode).toBe(4);
     expect(e.message).toMatch(/next request may be sent at 2026-12-03T13:00:00.000Z/);
@@ -157,8 +175,12 @@ describe("ExportClient against the simulator", () => {
   it("a 429 teaches the shared limiter, so the next export waits instead of asking", async () => {
     await withFaults({ kind: "429", retryAfterSeconds: 3600 });
     const limiter = new RateLimiter({ clock, store: new MemoryLimiterStore() });
-    await expect(client({ limiter }).exportToFile(query, tempDir())).rejects.toThrow(RateLimitedError);
-    await expect(client({ limiter }).exportToFile(query, tempDir())).rejects.toThrow(/answered 429 for this token/);
+    await expect(client({ limiter }).exportToFile(query, tempDir())).rejects.toThrow(
+      RateLimitedError,
+    );
+    await expect(client({ limiter }).exportToFile(query, tempDir())).rejects.toThrow(
+      /answered 429 for this token/,
+    );
     expect(sim.requests).toHaveLength(1);
   });
 
@@ -167,14 +189,21 @@ describe("ExportClient against the simulator", () => {
     const out = tempDir();
     const result = await client().exportToFile(query, out);
     expect(result.attempts).toBe(2);
-    expect(events).toContainEqual(expect.objectContaining({ type: "retry", reason: expect.stringMatching(/closed after \d+ of \d+ bytes/) }));
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: "retry",
+        reason: expect.stringMatching(/closed after \d+ of \d+ bytes/),
+      }),
+    );
     expect(readdirSync(out)).toEqual([FILE]);
   });
 
   it("a body cut short every time: TRUNCATED error and no file, not even a partial one", async () => {
     await withFaults({ kind: "cut", afterBytes: 100, times: 5 });
     const out = tempDir();
-    const e = await client({ retry: { maxAttempts: 2 } }).exportToFile(query, out).catch((x) => x);
+    const e = await client({ retry: { maxAttempts: 2 } })
+      .exportToFile(query, out)
+      .catch((x) => x);
     expect(e).toBeInstanceOf(NetworkError);
     expect(e.code).toBe("TRUNCATED");
     expect(e.exitCode).toBe(5);
@@ -184,7 +213,9 @@ describe("ExportClient against the simulator", () => {
   it("a server that never answers: times out (TIMEOUT), no file", async () => {
     await withFaults({ kind: "hang", times: 5 });
     const out = tempDir();
-    const e = await client({ timeoutMs: 200, retry: { maxAttempts: 2 } }).exportToFile(query, out).catch((x) => x);
+    const e = await client({ timeoutMs: 200, retry: { maxAttempts: 2 } })
+      .exportToFile(query, out)
+      .catch((x) => x);
     expect(e).toBeInstanceOf(NetworkError);
     expect(e.code).toBe("TIMEOUT");
     expect(e.message).toMatch(/timed out after 2 attempt\(s\) \(no response within 200 ms\)/);
@@ -194,7 +225,9 @@ describe("ExportClient against the simulator", () => {
   it("a body that stalls mid-way: idle timeout, no file", async () => {
     await withFaults({ kind: "slow", chunkDelayMs: 1000, chunkBytes: 50, times: 5 });
     const out = tempDir();
-    const e = await client({ idleTimeoutMs: 150, retry: { maxAttempts: 1 } }).exportToFile(query, out).catch((x) => x);
+    const e = await client({ idleTimeoutMs: 150, retry: { maxAttempts: 1 } })
+      .exportToFile(query, out)
+      .catch((x) => x);
     expect(e.code).toBe("TIMEOUT");
     expect(readdirSync(out)).toEqual([]);
   });
@@ -210,10 +243,14 @@ describe("ExportClient against the simulator", () => {
     await start();
     const url = sim.url;
     await sim.close();
-    const e = await client({ baseUrl: url, retry: { maxAttempts: 2 } }).exportToFile(query, tempDir()).catch((x) => x);
+    const e = await client({ baseUrl: url, retry: { maxAttempts: 2 } })
+      .exportToFile(query, tempDir())
+      .catch((x) => x);
     expect(e).toBeInstanceOf(NetworkError);
     expect(e.code).toBe("NETWORK");
-    expect(e.message).toMatch(/could not be reached after 2 attempt\(s\) \(ECONNREFUSED.* connecting to 127.0.0.1/);
+    expect(e.message).toMatch(
+      /could not be reached after 2 attempt\(s\) \(ECONNREFUSED.* connecting to 127.0.0.1/,
+    );
     await start();
   });
 
@@ -247,7 +284,13 @@ describe("ExportClient against the simulator", () => {
     }
     await sim.close();
     await start();
-    await exportUsage(query, out, { baseUrl: sim.url, token: SECRET_TOKEN, clock, cacheDir, onEvent: (e) => seen.push(JSON.stringify(e)) });
+    await exportUsage(query, out, {
+      baseUrl: sim.url,
+      token: SECRET_TOKEN,
+      clock,
+      cacheDir,
+      onEvent: (e) => seen.push(JSON.stringify(e)),
+    });
     const everything = seen.join("\n") + readAll(listFiles(cacheDir)) + readAll(listFiles(out));
     expect(everything).not.toContain(SECRET_TOKEN);
     expect(everything).not.toMatch(/authorization/i);

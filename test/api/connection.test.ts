@@ -10,7 +10,9 @@ describe("resolveConnection", () => {
 
   it("GIVEN no token anywhere THEN it fails before any request, saying how to set one", () => {
     expect(() => resolveConnection({ env: {} })).toThrow(MissingTokenError);
-    expect(() => resolveConnection({ env: { MYJFROG_TOKEN: "  " } })).toThrow(/set MYJFROG_TOKEN, or MYJFROG_TOKEN_FILE/);
+    expect(() => resolveConnection({ env: { MYJFROG_TOKEN: "  " } })).toThrow(
+      /set MYJFROG_TOKEN, or MYJFROG_TOKEN_FILE/,
+    );
   });
 
   it("reads the token from MYJFROG_TOKEN_FILE, trimmed", () => {
@@ -42,16 +44,29 @@ describe("resolveConnection", () => {
     ["not a url", /is not a URL/],
     ["https://user:pw@my.jfrog.com", /must not hold credentials/],
   ])("refuses MYJFROG_URL=%s", (url, message) => {
-    expect(() => resolveConnection({ env: { MYJFROG_URL: url, MYJFROG_TOKEN: "t0ken" } })).toThrow(InvalidInputError);
-    expect(() => resolveConnection({ env: { MYJFROG_URL: url, MYJFROG_TOKEN: "t0ken" } })).toThrow(message);
+    expect(() => resolveConnection({ env: { MYJFROG_URL: url, MYJFROG_TOKEN: "t0ken" } })).toThrow(
+      InvalidInputError,
+    );
+    expect(() => resolveConnection({ env: { MYJFROG_URL: url, MYJFROG_TOKEN: "t0ken" } })).toThrow(
+      message,
+    );
   });
 
-  it.each(["http://127.0.0.1:8080", "http://localhost:1/", "http://[::1]:9000", "https://acme.jfrog.io"])("accepts %s", (url) => {
-    expect(resolveConnection({ env: { MYJFROG_URL: url, MYJFROG_TOKEN: "t0ken" } }).baseUrl).toBe(url.replace(/\/$/, ""));
+  it.each([
+    "http://127.0.0.1:8080",
+    "http://localhost:1/",
+    "http://[::1]:9000",
+    "https://acme.jfrog.io",
+  ])("accepts %s", (url) => {
+    expect(resolveConnection({ env: { MYJFROG_URL: url, MYJFROG_TOKEN: "t0ken" } }).baseUrl).toBe(
+      url.replace(/\/$/, ""),
+    );
   });
 
   it("gives two subscriptions with the same token different identities", () => {
-    expect(tokenIdentity("https://a.example", "t")).not.toBe(tokenIdentity("https://b.example", "t"));
+    expect(tokenIdentity("https://a.example", "t")).not.toBe(
+      tokenIdentity("https://b.example", "t"),
+    );
     expect(redact(`x ${SECRET_TOKEN} y`, SECRET_TOKEN)).toBe("x [REDACTED] y");
   });
 });

@@ -2,7 +2,12 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { FileLimiterStore, RateLimiter, WaitEvent, defaultScopes } from "../../src/api/rate-limiter";
+import {
+  FileLimiterStore,
+  RateLimiter,
+  WaitEvent,
+  defaultScopes,
+} from "../../src/api/rate-limiter";
 import { ManualClock } from "../../src/clock";
 import { RateLimitedError } from "../../src/errors";
 import { builtModule, tempDir } from "../helpers";
@@ -46,8 +51,13 @@ describe("RateLimiter", () => {
     const clock = new ManualClock("2026-12-03T12:00:00Z");
     const limiter = new RateLimiter({ clock });
     const waits: WaitEvent[] = [];
-    const l2 = new RateLimiter({ clock, onWait: (e) => waits.push(e), store: (limiter as unknown as { store: FileLimiterStore }).store });
-    for (let i = 0; i < 10; i++) await limiter.acquire(defaultScopes(`t${i % 3}-${Math.floor(i / 5)}`, "h"));
+    const l2 = new RateLimiter({
+      clock,
+      onWait: (e) => waits.push(e),
+      store: (limiter as unknown as { store: FileLimiterStore }).store,
+    });
+    for (let i = 0; i < 10; i++)
+      await limiter.acquire(defaultScopes(`t${i % 3}-${Math.floor(i / 5)}`, "h"));
     await l2.acquire(defaultScopes("fresh", "h"));
     expect(waits[0].reason).toBe("machine limit 10 per 10 min reached");
   });
@@ -58,7 +68,9 @@ describe("RateLimiter", () => {
     for (let i = 0; i < 5; i++) await limiter.acquire(scopes);
     const deadline = clock.now() + 60_000;
     await expect(limiter.acquire(scopes, deadline)).rejects.toThrow(RateLimitedError);
-    await expect(limiter.acquire(scopes, deadline)).rejects.toThrow(/next request may be sent at 2026-12-03T12:05:00.000Z/);
+    await expect(limiter.acquire(scopes, deadline)).rejects.toThrow(
+      /next request may be sent at 2026-12-03T12:05:00.000Z/,
+    );
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -68,7 +80,9 @@ describe("RateLimiter", () => {
     const limiter = new RateLimiter({ clock, onWait: (e) => waits.push(e) });
     await limiter.block(scopes, clock.now() + 42_000);
     await limiter.acquire(scopes);
-    expect(waits.map((w) => [w.ms, w.reason])).toEqual([[42_000, "MyJFrog answered 429 for this token"]]);
+    expect(waits.map((w) => [w.ms, w.reason])).toEqual([
+      [42_000, "MyJFrog answered 429 for this token"],
+    ]);
   });
 
   it("keeps its state in a file that holds no token and survives a new process", async () => {
@@ -77,7 +91,11 @@ describe("RateLimiter", () => {
     const a = new RateLimiter({ clock, store: new FileLimiterStore(dir) });
     for (let i = 0; i < 5; i++) await a.acquire(scopes);
     const waits: WaitEvent[] = [];
-    const b = new RateLimiter({ clock, store: new FileLimiterStore(dir), onWait: (e) => waits.push(e) });
+    const b = new RateLimiter({
+      clock,
+      store: new FileLimiterStore(dir),
+      onWait: (e) => waits.push(e),
+    });
     await b.acquire(scopes);
     expect(waits).toHaveLength(1);
     expect(readFileSync(join(dir, "rate-limits.json"), "utf8")).toContain("token:tok1");
@@ -105,4 +123,3 @@ describe("FileLimiterStore across processes", () => {
     expect(results.filter((r) => r === "RATE_LIMITED")).toHaveLength(3);
   });
 });
-

@@ -63,15 +63,24 @@ describe("readUsageCsv", () => {
   it("sums exactly past 2^53", async () => {
     const big = 2n ** 60n + 3n;
     const rows = Array.from({ length: 5 }, () => `2026-11-01T00:00:00Z,bytes,${big}`).join("\n");
-    const small = Array.from({ length: 3000 }, () => "2026-11-02T00:00:00Z,bytes,999999999999999").join("\n");
-    const t = await readUsageCsv(csv(`billing_timestamp,consumption_unit,quantity\n${rows}\n${small}\n`));
+    const small = Array.from(
+      { length: 3000 },
+      () => "2026-11-02T00:00:00Z,bytes,999999999999999",
+    ).join("\n");
+    const t = await readUsageCsv(
+      csv(`billing_timestamp,consumption_unit,quantity\n${rows}\n${small}\n`),
+    );
     expect(t.totalBytes).toBe(big * 5n + 999999999999999n * 3000n);
-    expect(bigintJson({ total: t.totalBytes })).toBe(`{"total":${big * 5n + 999999999999999n * 3000n}}`);
+    expect(bigintJson({ total: t.totalBytes })).toBe(
+      `{"total":${big * 5n + 999999999999999n * 3000n}}`,
+    );
   });
 
   it("converts other units and decimals exactly, rounding half up", async () => {
     const t = await readUsageCsv(
-      csv("date,unit,quantity\n2026-11-01,GB,1.5\n2026-11-01,KiB,2\n2026-11-01,bytes,1e3\n2026-11-01,MB,0.0000005\n"),
+      csv(
+        "date,unit,quantity\n2026-11-01,GB,1.5\n2026-11-01,KiB,2\n2026-11-01,bytes,1e3\n2026-11-01,MB,0.0000005\n",
+      ),
     );
     expect(t.totalBytes).toBe(1_500_000_000n + 2048n + 1000n + 1n);
     expect(parseQuantity("0.4", 1n)).toBe(0n);
@@ -79,9 +88,14 @@ describe("readUsageCsv", () => {
   });
 
   it("assumes bytes when there is no unit column, and keeps only the keys asked for", async () => {
-    const t = await readUsageCsv(csv("partition,repository,action,bytes\n2026-11,a,upload,1\n2026-11,a,download,2\n2026-12,b,upload,4\n"), {
-      groupBy: ["repository"],
-    });
+    const t = await readUsageCsv(
+      csv(
+        "partition,repository,action,bytes\n2026-11,a,upload,1\n2026-11,a,download,2\n2026-12,b,upload,4\n",
+      ),
+      {
+        groupBy: ["repository"],
+      },
+    );
     expect(t.keys).toEqual(["repository"]);
     expect(t.rows).toEqual([
       { partition: "2026-11-01", group: { repository: "a" }, bytes: 3n },
@@ -100,7 +114,11 @@ describe("readUsageCsv", () => {
   });
 
   describe("errors a user can act on", () => {
-    const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as MalformedCsvError);
+    const fail = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e as MalformedCsvError,
+      );
 
     it("unexpected headers: lists what it saw and what it needed", async () => {
       const file = csv("when,what,how_much\n2026-11-01,x,1\n");
@@ -113,26 +131,46 @@ describe("readUsageCsv", () => {
     });
 
     it("a key asked for that the file lacks", async () => {
-      const e = await fail(readUsageCsv(csv("billing_timestamp,quantity\n2026-11-01,1\n"), { groupBy: ["repository"] }));
-      expect(e?.message).toMatch(/has no column for repository \(repository \/ repo \/ .*\); saw headers: billing_timestamp, quantity\. Export it with group_by=repository/);
+      const e = await fail(
+        readUsageCsv(csv("billing_timestamp,quantity\n2026-11-01,1\n"), {
+          groupBy: ["repository"],
+        }),
+      );
+      expect(e?.message).toMatch(
+        /has no column for repository \(repository \/ repo \/ .*\); saw headers: billing_timestamp, quantity\. Export it with group_by=repository/,
+      );
     });
 
     it("a bad number names its line", async () => {
       const file = csv("billing_timestamp,quantity\n2026-11-01,1\n2026-11-02,12abc\n");
-      expect((await fail(readUsageCsv(file)))?.message).toBe(`${file}:3: quantity "12abc" is not a non-negative number`);
+      expect((await fail(readUsageCsv(file)))?.message).toBe(
+        `${file}:3: quantity "12abc" is not a non-negative number`,
+      );
     });
 
     it("a negative number, a bad timestamp, an unknown unit", async () => {
-      expect((await fail(readUsageCsv(csv("date,quantity\n2026-11-01,-5\n"))))?.message).toMatch(/:2: quantity "-5"/);
-      expect((await fail(readUsageCsv(csv("date,quantity\n2026-13-01,5\n"))))?.message).toMatch(/:2: "2026-13-01" is not a UTC timestamp or date/);
-      expect((await fail(readUsageCsv(csv("date,unit,quantity\n2026-11-01,widgets,5\n"))))?.message).toMatch(/:2: unknown consumption_unit "widgets"/);
+      expect((await fail(readUsageCsv(csv("date,quantity\n2026-11-01,-5\n"))))?.message).toMatch(
+        /:2: quantity "-5"/,
+      );
+      expect((await fail(readUsageCsv(csv("date,quantity\n2026-13-01,5\n"))))?.message).toMatch(
+        /:2: "2026-13-01" is not a UTC timestamp or date/,
+      );
+      expect(
+        (await fail(readUsageCsv(csv("date,unit,quantity\n2026-11-01,widgets,5\n"))))?.message,
+      ).toMatch(/:2: unknown consumption_unit "widgets"/);
     });
 
     it("a row with the wrong number of fields, an unclosed quote, an empty file, a missing file", async () => {
-      expect((await fail(readUsageCsv(csv("date,quantity\n2026-11-01,5,9\n"))))?.message).toMatch(/is not valid CSV \(CSV_RECORD_INCONSISTENT_FIELDS_LENGTH/);
-      expect((await fail(readUsageCsv(csv('date,quantity\n2026-11-01,"5\n'))))?.message).toMatch(/is not valid CSV \(CSV_QUOTE_NOT_CLOSED/);
+      expect((await fail(readUsageCsv(csv("date,quantity\n2026-11-01,5,9\n"))))?.message).toMatch(
+        /is not valid CSV \(CSV_RECORD_INCONSISTENT_FIELDS_LENGTH/,
+      );
+      expect((await fail(readUsageCsv(csv('date,quantity\n2026-11-01,"5\n'))))?.message).toMatch(
+        /is not valid CSV \(CSV_QUOTE_NOT_CLOSED/,
+      );
       expect((await fail(readUsageCsv(csv(""))))?.message).toMatch(/is empty: no header row/);
-      expect((await fail(readUsageCsv(join(dir, "missing.csv"))))?.message).toMatch(/missing.csv: cannot be read/);
+      expect((await fail(readUsageCsv(join(dir, "missing.csv"))))?.message).toMatch(
+        /missing.csv: cannot be read/,
+      );
     });
   });
 });
@@ -147,7 +185,9 @@ describe("partitionDate", () => {
     ["2026-11-01T00:00:00+00:00", "2026-11-01"],
     ["2026-11-01T01:00:00+02:00", "2026-10-31"],
   ])("%s is %s", (text, day) => expect(partitionDate(text)).toBe(day));
-  it.each(["yesterday", "2026-02-30", "11/01/2026", ""])("%s is not a date", (text) => expect(partitionDate(text)).toBeUndefined());
+  it.each(["yesterday", "2026-02-30", "11/01/2026", ""])("%s is not a date", (text) =>
+    expect(partitionDate(text)).toBeUndefined(),
+  );
 });
 
 describe("properties", () => {
@@ -163,7 +203,9 @@ describe("properties", () => {
   it("the sum over groups equals the total, and both equal the sum of the rows", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(row, { maxLength: 60 }), async (rows) => {
-        const file = csv(`billing_timestamp,action,repository,consumption_unit,quantity\n${rows.map(line).join("\n")}\n`);
+        const file = csv(
+          `billing_timestamp,action,repository,consumption_unit,quantity\n${rows.map(line).join("\n")}\n`,
+        );
         const t = await readUsageCsv(file);
         const expected = rows.reduce((s, r) => s + r.bytes, 0n);
         expect(t.totalBytes).toBe(expected);
@@ -178,13 +220,25 @@ describe("properties", () => {
 
   it("merging files in any order gives the same table", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(row, { maxLength: 15 }), { minLength: 1, maxLength: 4 }), fc.integer(), async (parts, seed) => {
-        const files = parts.map((rows) => csv(`billing_timestamp,action,repository,consumption_unit,quantity\n${rows.map(line).join("\n")}\n`));
-        const shuffled = [...files].sort((a, b) => ((a.length * 31 + seed) % 7) - ((b.length * 17 + seed) % 5));
-        const [x, y] = [await readUsageCsv(files), await readUsageCsv(shuffled)];
-        expect(groupTotals(y, ["action", "repository"])).toEqual(groupTotals(x, ["action", "repository"]));
-        expect(y.totalBytes).toBe(x.totalBytes);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.array(row, { maxLength: 15 }), { minLength: 1, maxLength: 4 }),
+        fc.integer(),
+        async (parts, seed) => {
+          const files = parts.map((rows) =>
+            csv(
+              `billing_timestamp,action,repository,consumption_unit,quantity\n${rows.map(line).join("\n")}\n`,
+            ),
+          );
+          const shuffled = [...files].sort(
+            (a, b) => ((a.length * 31 + seed) % 7) - ((b.length * 17 + seed) % 5),
+          );
+          const [x, y] = [await readUsageCsv(files), await readUsageCsv(shuffled)];
+          expect(groupTotals(y, ["action", "repository"])).toEqual(
+            groupTotals(x, ["action", "repository"]),
+          );
+          expect(y.totalBytes).toBe(x.totalBytes);
+        },
+      ),
       { numRuns: 25 },
     );
   });
