@@ -28,6 +28,33 @@ interface Acc {
 const SEP = "\u0001";
 const FAST_INT = /^\d{1,15}$/;
 
+/** A bad value in data record N (the header is record 1); its line is found afterwards. */
+class RowProblem extends Error {
+  constructor(
+    message: string,
+    readonly record: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The line on which record N ends. Found by a second pass only when a row is bad, so the
+ * happy path does not pay for line tracking.
+ */
+async function lineOfRecord(file: string, record: number): Promise<number | undefined> {
+  const parser = createReadStream(file).pipe(
+    parse({ bom: true, skip_empty_lines: true, info: true, to: record }),
+  );
+  let line: number | undefined;
+  try {
+    for await (const r of parser as AsyncIterable<{ info: { lines: number } }>) line = r.info.lines;
+  } catch {
+    return undefined;
+  }
+  return line;
+}
+
 /** Reads one or more exports into one table; files are merged by partition and group. */
 export async function readUsageCsv(
   files: string | readonly string[],
@@ -54,6 +81,7 @@ export async function readUsageCsv(
     const perPartition = new Map<string, number>();
     let map: ColumnMap | undefined;
     let idx: number[] = [];
+    let recordNo = 1;
     let lastTs: string | undefined;
     let lastPartition: string | undefined;
     const parser = createReadStream(file).pipe(
@@ -62,14 +90,10 @@ export async function readUsageCsv(
         skip_empty_lines: true,
         relax_column_count: false,
         trim: false,
-        info: true,
       }),
     );
     try {
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: string[];
-        info: { lines: number };
-      }>) {
+      for await (const record of parser as AsyncIterable<string[]>) {
         if (!map) {
           const mapped = mapColumns(record);
           if (!mapped.map) {
@@ -96,13 +120,13 @@ export async function readUsageCsv(
           continue;
         }
         inputRows++;
-        const line = info.lines;
+        recordNo++;
         const ts = record[map.timestamp];
         const partition = ts === lastTs ? lastPartition : partitionDate(ts);
         lastTs = ts;
         lastPartition = partition;
         if (partition === undefined) {
-          throw new MalformedCsvError(file, `"${ts}" is not a UTC timestamp or date`, line);
+          throw new RowProblem(`"${ts}" is not a UTC timestamp or date`, recordNo);
         }
         const raw = record[map.quantity];
         const unit = map.unit >= 0 ? record[map.unit] : "bytes";
@@ -115,19 +139,11 @@ export async function readUsageCsv(
         } else {
           const factor = unitFactor(unit);
           if (factor === undefined) {
-            throw new MalformedCsvError(
-              file,
-              `unknown consumption_unit "${unit}" (expected bytes)`,
-              line,
-            );
+            throw new RowProblem(`unknown consumption_unit "${unit}" (expected bytes)`, recordNo);
           }
           const q = parseQuantity(raw, factor);
           if (q === undefined)
-            throw new MalformedCsvError(
-              file,
-              `quantity "${raw}" is not a non-negative number`,
-              line,
-            );
+            throw new RowProblem(`quantity "${raw}" is not a non-negative number`, recordNo);
           a.sum.addBig(q);
         }
         perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
@@ -135,6 +151,9 @@ export async function readUsageCsv(
     } catch (e) {
       parser.destroy();
       if (e instanceof MalformedCsvError) throw e;
+      if (e instanceof RowProblem) {
+        throw new MalformedCsvError(file, e.message, await lineOfRecord(file, e.record));
+      }
       const err = e as { code?: string; message?: string; lines?: number };
       throw new MalformedCsvError(
         file,
