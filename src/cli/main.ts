@@ -13,6 +13,7 @@ import { readUsageCsv } from "../table/read-csv";
 import { CliIo, processIo } from "./io";
 import { progressReporter } from "./progress";
 import { QueryFlags, addQueryFlags, groupByFromFlags, queryFromFlags } from "./query-flags";
+import { CheckFlags, checkCommand } from "./check";
 import { simulateCommand } from "./simulate";
 
 export function printError(io: CliIo, e: unknown): number {
@@ -52,6 +53,45 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     io.stdout(`${result.path}\n`);
   });
 
+  addQueryFlags(
+    program
+      .command("check")
+      .description("evaluate a budget: exit 1 when a fail-level limit is exceeded")
+      .option("--spec <file>", "a budget spec (JSON: report and limits); see README")
+      .option("--max <size>", 'a limit: "2 TB", "400 GiB", "80%" needs --spec with of')
+      .option("--per <key>", "apply --max to every group of this key")
+      .option("--forecast", "compare the linear projection to the period's end")
+      .addOption(
+        new Option("--level <level>", "what a breach of --max does")
+          .choices(["fail", "warn"])
+          .default("fail"),
+      )
+      .addOption(
+        new Option("--format <format>", "output format")
+          .choices(["table", "markdown", "json"])
+          .default("table"),
+      )
+      .option(
+        "--csv <file>",
+        "read this export instead of fetching (repeatable; no token needed)",
+        (v: string, p: string[] = []) => [...p, v],
+      )
+      .option(
+        "--previous-csv <file>",
+        "with --csv and maxGrowth: the previous period's export (repeatable)",
+        (v: string, p: string[] = []) => [...p, v],
+      )
+      .option("--out <dir>", "folder for the CSV and the reports", ".")
+      .addOption(
+        new Option(
+          "--on-api-error <mode>",
+          "when JFrog cannot answer: fail the check or warn and pass",
+        ).choices(["fail", "warn"]),
+      ),
+  ).action(async (flags: CheckFlags) => {
+    setExit(await checkCommand(flags, io, Boolean(program.opts().verbose)));
+  });
+
   program
     .command("report")
     .description("summarize exports already on disk (offline, no token needed)")
@@ -73,7 +113,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       );
       io.stdout(
         renderReport(table, {
-          format: flags.format as "table" | "json",
+          format: flags.format as "table" | "json" | "markdown" | "svg",
           top: Number(flags.top) || 20,
           color: false,
         }),

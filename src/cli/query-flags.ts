@@ -104,7 +104,7 @@ function asFlag(problem: string): string {
 }
 
 /** Builds the query; problems in the flags themselves are reported together. */
-export function queryFromFlags(flags: QueryFlags, clock: Clock): UsageQuery {
+export function queryFromFlags(flags: QueryFlags, clock: Clock, offline = false): UsageQuery {
   const problems: string[] = [];
   const filterBy: Record<string, string[]> = {};
   for (const f of flags.filter ?? []) {
@@ -145,7 +145,7 @@ export function queryFromFlags(flags: QueryFlags, clock: Clock): UsageQuery {
     // Everything the query itself breaks, in the same message as the flags' problems.
     const rest = queryProblems(
       { ...query, partitionGroupLimit: Number.isNaN(limit) ? undefined : limit },
-      { now: clock.now() },
+      offline ? { now: clock.now(), horizon: false, singleRequest: false } : { now: clock.now() },
     );
     problems.push(...rest.filter((p) => !p.startsWith("groupBy:")).map(asFlag));
   }

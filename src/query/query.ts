@@ -48,6 +48,11 @@ export interface ValidateOptions {
    * A planner that splits long periods into windows validates with `false`.
    */
   readonly singleRequest?: boolean;
+  /**
+   * When true (the default) the 558-day horizon and future ends are checked. Reading files
+   * exported earlier turns it off.
+   */
+  readonly horizon?: boolean;
 }
 
 const byKeyOrder = (a: string, b: string) =>
@@ -132,14 +137,15 @@ export function queryProblems(q: UsageQuery, options: ValidateOptions = {}): str
       }
     }
     const earliest = addDays(today, -CONSTRAINTS.maxHistoryDays);
-    if (start < dateMs(earliest)) {
+    const horizon = options.horizon ?? true;
+    if (horizon && start < dateMs(earliest)) {
       problems.push(
         `startDate: ${q.startDate} is older than the ${CONSTRAINTS.maxHistoryDays} days the endpoint keeps ` +
           `(the earliest today is ${earliest})`,
       );
     }
     const latest = addDays(today, CONSTRAINTS.maxEndDaysAfterToday);
-    if (end > dateMs(latest)) {
+    if (horizon && end > dateMs(latest)) {
       problems.push(
         `endDate: ${q.endDate} is in the future (the latest exclusive end today is ${latest})`,
       );
