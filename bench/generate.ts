@@ -9,7 +9,11 @@ import { addDays } from "../src/query/dates";
 import { csvHeader, csvRow } from "../src/simulator/csv-format";
 import { buildSubscription, eventsForDay } from "../src/simulator/data";
 
-export async function generateExport(file: string, targetBytes: number, startDate = "2025-06-01"): Promise<{ rows: number; bytes: number }> {
+export async function generateExport(
+  file: string,
+  targetBytes: number,
+  startDate = "2025-06-01",
+): Promise<{ rows: number; bytes: number }> {
   const out = createWriteStream(file);
   const sub = buildSubscription();
   const eventsPerDay = 20_000;
@@ -24,7 +28,11 @@ export async function generateExport(file: string, targetBytes: number, startDat
     const day = addDays(startDate, d);
     let chunk = "";
     for (const ev of eventsForDay(sub, day, { eventsPerDay, seed: 7 })) {
-      chunk += csvRow(day, USAGE_KEYS.map((k) => ev.dims[k]), ev.bytes);
+      chunk += csvRow(
+        day,
+        USAGE_KEYS.map((k) => ev.dims[k]),
+        ev.bytes,
+      );
       rows++;
       if (chunk.length > 1 << 16) {
         await write(chunk);

@@ -30,7 +30,9 @@ const t0 = process.hrtime.bigint();
 run(mode, file).then(
   (result) => {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    process.stdout.write(JSON.stringify({ mode, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, result }) + "\n");
+    process.stdout.write(
+      JSON.stringify({ mode, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, result }) + "\n",
+    );
   },
   (e: unknown) => {
     process.stderr.write(`${String(e)}\n`);

@@ -81,7 +81,8 @@ function specFromFlags(flags: CheckFlags, io: CliIo): BudgetSpec {
         partitionBy: q?.partitionBy ?? flags.partition,
         partitionGroupLimit: q?.partitionGroupLimit,
         filterBy: q?.filterBy,
-        groupBy: q?.groupBy ?? (flags.per ? [flags.per] : []),
+        // --per needs its key in the export: add it when --group-by did not.
+        groupBy: [...new Set([...(q?.groupBy ?? []), ...(flags.per ? [flags.per] : [])])],
       },
       limits: [limit],
       onApiError: flags.onApiError,

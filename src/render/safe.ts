@@ -12,8 +12,10 @@ export function neutralizeFormula(value: string): string {
 export function markdownCell(value: string): string {
   return neutralizeFormula(value)
     .replace(/[\r\n]+/g, " ")
-    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
-    .replace(/&/g, "&amp;");
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`);
 }
 
 /** Text safe inside SVG/XML. */
