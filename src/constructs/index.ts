@@ -1,0 +1,3 @@
+export * from "./usage-report";
+export * from "./usage-budget";
+export * from "./resolve-usage";
