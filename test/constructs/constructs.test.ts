@@ -26,7 +26,10 @@ function stack() {
   const app = new App({ outdir });
   return { app, stack: new TerraformStack(app, "prod"), outdir };
 }
-const resolveOpts = (log: string[] = [], extra: Partial<ResolveUsageOptions> = {}): ResolveUsageOptions => ({
+const resolveOpts = (
+  log: string[] = [],
+  extra: Partial<ResolveUsageOptions> = {},
+): ResolveUsageOptions => ({
   clock,
   client: { baseUrl: sim.url, token: SECRET_TOKEN, limiter: false },
   log: (t) => log.push(t),
@@ -44,8 +47,13 @@ function absolutePaths(json: Json): string[] {
   const found: string[] = [];
   const walk = (v: unknown, path: string) => {
     if (typeof v === "string") {
-      if (/(^|[\s:,"'=(])\/(tmp|work|root|home|Users|var|private)\//.test(v) || v.includes(process.cwd())) found.push(`${path}: ${v}`);
-    } else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+      if (
+        /(^|[\s:,"'=(])\/(tmp|work|root|home|Users|var|private)\//.test(v) ||
+        v.includes(process.cwd())
+      )
+        found.push(`${path}: ${v}`);
+    } else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
   };
   const { terraform, ...rest } = json;
   walk({ ...rest, terraform: { ...terraform, backend: undefined } }, "");
@@ -87,7 +95,10 @@ describe("GIVEN the design's declaration, evaluated at plan time", () => {
   });
 
   it("declares one variable per limit, defaulting to the limit in bytes", () => {
-    expect(json.variable.transfer_budget_total_max).toMatchObject({ type: "number", default: 2e12 });
+    expect(json.variable.transfer_budget_total_max).toMatchObject({
+      type: "number",
+      default: 2e12,
+    });
     expect(json.variable.transfer_budget_per_repository_max.default).toBe(10e9);
     expect(json.variable.transfer_budget_action_download_max.default).toBe(1.5e12);
     expect(json.variable.transfer_budget_forecast_max.default).toBe(2e12);
@@ -101,7 +112,9 @@ describe("GIVEN the design's declaration, evaluated at plan time", () => {
     const groups = JSON.parse(json.output.transfer_groups.value) as { bytes: number }[];
     expect(groups.reduce((s, g) => s + g.bytes, 0)).toBe(Number(t.totalBytes));
     // 2.5 days elapsed of a 31-day month
-    expect(json.locals.transfer_budget_forecast_measured).toBe(Math.floor((Number(t.totalBytes) * 31) / 2.5));
+    expect(json.locals.transfer_budget_forecast_measured).toBe(
+      Math.floor((Number(t.totalBytes) * 31) / 2.5),
+    );
   });
 
   it("puts one precondition per fail limit on the gate, each referencing its local and variable", () => {
@@ -112,27 +125,43 @@ describe("GIVEN the design's declaration, evaluated at plan time", () => {
       "${local.transfer_budget_forecast_measured <= var.transfer_budget_forecast_max}",
     ]);
     const perRepo = pre[1].error_message as string;
-    expect(perRepo).toMatch(/^JFrog usage budget transfer_budget exceeded, limit per_repository \(per repository\): measured [\d.]+ GB \(\d+ bytes\)/);
-    expect(perRepo).toMatch(/Top offenders: docker-prod-local [\d.]+ GB, docker-remote [\d.]+ GB, .*and \d+ more\./);
+    expect(perRepo).toMatch(
+      /^JFrog usage budget transfer_budget exceeded, limit per_repository \(per repository\): measured [\d.]+ GB \(\d+ bytes\)/,
+    );
+    expect(perRepo).toMatch(
+      /Top offenders: docker-prod-local [\d.]+ GB, docker-remote [\d.]+ GB, .*and \d+ more\./,
+    );
     expect(perRepo).toMatch(/Data: .*JFrog-data-transfer-20261201-20261204\.csv\./);
-    expect(perRepo).toMatch(/Limit: \$\{var\.transfer_budget_per_repository_max\} bytes \(raise it in an emergency with -var or TF_VAR_transfer_budget_per_repository_max\)\.$/);
+    expect(perRepo).toMatch(
+      /Limit: \$\{var\.transfer_budget_per_repository_max\} bytes \(raise it in an emergency with -var or TF_VAR_transfer_budget_per_repository_max\)\.$/,
+    );
   });
 
   it("turns the warn limit into a check block, not a precondition", () => {
     expect(json.check.transfer_budget_action_download.assert[0].condition).toBe(
       "${local.transfer_budget_action_download_measured <= var.transfer_budget_action_download_max}",
     );
-    expect(JSON.stringify(json.resource.null_resource.transfer_budget_gate)).not.toContain("action_download");
+    expect(JSON.stringify(json.resource.null_resource.transfer_budget_gate)).not.toContain(
+      "action_download",
+    );
   });
 
   it("adds the report's outputs and the budget's status", () => {
-    expect(Object.keys(json.output).sort()).toEqual(["transfer_budget_status", "transfer_csv", "transfer_groups", "transfer_total", "transfer_total_bytes"]);
+    expect(Object.keys(json.output).sort()).toEqual([
+      "transfer_budget_status",
+      "transfer_csv",
+      "transfer_groups",
+      "transfer_total",
+      "transfer_total_bytes",
+    ]);
     expect(json.output.transfer_total.value).toMatch(/^\d+(\.\d+)? GB$/);
     expect(json.output.transfer_budget_status.value).toBe("fail");
   });
 
   it("guards every other resource with the gate", () => {
-    expect(json.resource.null_resource.app.depends_on).toEqual(["${null_resource.transfer_budget_gate}"]);
+    expect(json.resource.null_resource.app.depends_on).toEqual([
+      "${null_resource.transfer_budget_gate}",
+    ]);
     expect(json.resource.null_resource.transfer_budget_gate.depends_on).toBeUndefined();
   });
 
@@ -156,7 +185,11 @@ describe("construction errors: every problem at once, naming the prop", () => {
     const { stack: s } = stack();
     let e: InvalidQueryError | undefined;
     try {
-      new UsageReport(s, "r", { period: { startDate: "2026-13-01", endDate: "2026-12-01" }, partitionGroupLimit: 0, groupBy: ["repo" as "repository"] });
+      new UsageReport(s, "r", {
+        period: { startDate: "2026-13-01", endDate: "2026-12-01" },
+        partitionGroupLimit: 0,
+        groupBy: ["repo" as "repository"],
+      });
     } catch (x) {
       e = x as InvalidQueryError;
     }
@@ -170,14 +203,26 @@ describe("construction errors: every problem at once, naming the prop", () => {
   it("a budget whose limits cannot be evaluated on its report", () => {
     const { stack: s } = stack();
     const report = new UsageReport(s, "r", { groupBy: ["repository"] });
-    expect(() => new UsageBudget(s, "b", { report, limits: [{ max: "2 TB", per: "username" }, { max: "lots" }], evaluateAt: "later" as "plan" })).toThrow(
+    expect(
+      () =>
+        new UsageBudget(s, "b", {
+          report,
+          limits: [{ max: "2 TB", per: "username" }, { max: "lots" }],
+          evaluateAt: "later" as "plan",
+        }),
+    ).toThrow(
       /UsageBudget "prod\/b" has 3 problems:\n {2}- limits\[0\]: per "username" needs the report grouped by username.*\n {2}- limits\[1\]: max "lots" is not a size.*\n {2}- evaluateAt: must be "plan" or "apply"/,
     );
   });
   it("skips values that are still tokens", () => {
     const { stack: s } = stack();
     const start = new TerraformVariable(s, "start", { type: "string" });
-    expect(() => new UsageReport(s, "r", { period: { startDate: start.stringValue, endDate: "2026-12-01" } })).not.toThrow();
+    expect(
+      () =>
+        new UsageReport(s, "r", {
+          period: { startDate: start.stringValue, endDate: "2026-12-01" },
+        }),
+    ).not.toThrow();
   });
   it("synth before resolveUsage says what to do", () => {
     const { app, stack: s } = stack();
@@ -191,7 +236,10 @@ describe("one report, several budgets", () => {
     const { app, stack: s, outdir } = stack();
     const report = new UsageReport(s, "r", { groupBy: ["repository"] });
     new UsageBudget(s, "a", { report, limits: [{ max: "2 TB" }] });
-    new UsageBudget(s, "b", { report, limits: [{ max: "1 TB", per: "repository", level: "warn" }] });
+    new UsageBudget(s, "b", {
+      report,
+      limits: [{ max: "1 TB", per: "repository", level: "warn" }],
+    });
     const before = sim.requests.length;
     const result = await resolveUsage(app, resolveOpts());
     expect(sim.requests.length - before).toBe(1);
@@ -204,17 +252,31 @@ describe("onApiError", () => {
   it('"fail" (the default): resolveUsage fails with the API error', async () => {
     const { app, stack: s } = stack();
     new UsageBudget(s, "b", { report: new UsageReport(s, "r"), limits: [{ max: "2 TB" }] });
-    await expect(resolveUsage(app, resolveOpts([], { client: { baseUrl: sim.url, token: "wrong", limiter: false } }))).rejects.toThrow(AuthenticationError);
+    await expect(
+      resolveUsage(
+        app,
+        resolveOpts([], { client: { baseUrl: sim.url, token: "wrong", limiter: false } }),
+      ),
+    ).rejects.toThrow(AuthenticationError);
   });
   it('"warn": no preconditions, and a check block says the budget was not checked and why', async () => {
     const { app, stack: s, outdir } = stack();
-    new UsageBudget(s, "b", { report: new UsageReport(s, "r"), limits: [{ max: "2 TB" }], onApiError: "warn" });
+    new UsageBudget(s, "b", {
+      report: new UsageReport(s, "r"),
+      limits: [{ max: "2 TB" }],
+      onApiError: "warn",
+    });
     const log: string[] = [];
-    await resolveUsage(app, resolveOpts(log, { client: { baseUrl: sim.url, token: "wrong", limiter: false } }));
+    await resolveUsage(
+      app,
+      resolveOpts(log, { client: { baseUrl: sim.url, token: "wrong", limiter: false } }),
+    );
     const { json } = synth(app, outdir);
     expect(json.resource.null_resource.b_gate.lifecycle.precondition).toEqual([]);
     expect(json.locals.b_usage_available).toBe(false);
-    expect(json.check.b_usage_available.assert[0].error_message).toMatch(/^Budget b was not checked: MyJFrog rejected the token \(401/);
+    expect(json.check.b_usage_available.assert[0].error_message).toMatch(
+      /^Budget b was not checked: MyJFrog rejected the token \(401/,
+    );
     expect(json.output.b_status.value).toBe("unchecked");
     expect(log.join("")).toMatch(/budget prod\/b: NOT CHECKED \(onApiError "warn"\)/);
     expect(terraformViolations(json)).toEqual([]);
@@ -227,8 +289,15 @@ describe("GIVEN evaluateAt: apply", () => {
   beforeAll(async () => {
     const s = stack();
     outdir = s.outdir;
-    const report = new UsageReport(s.stack, "transfer", { period: UsagePeriod.monthToDate(), groupBy: ["repository"] });
-    new UsageBudget(s.stack, "gate", { report, limits: [{ max: "2 TB" }, { max: "400 GB", per: "repository" }], evaluateAt: "apply" }).guard();
+    const report = new UsageReport(s.stack, "transfer", {
+      period: UsagePeriod.monthToDate(),
+      groupBy: ["repository"],
+    });
+    new UsageBudget(s.stack, "gate", {
+      report,
+      limits: [{ max: "2 TB" }, { max: "400 GB", per: "repository" }],
+      evaluateAt: "apply",
+    }).guard();
     new NullResource(s.stack, "app");
     const before = sim.requests.length;
     await resolveUsage(s.app, resolveOpts());
@@ -251,7 +320,8 @@ describe("GIVEN evaluateAt: apply", () => {
   });
 
   it("ships the spec as an asset in the stack's folder: no secrets, readable by the gate", () => {
-    const cmd = json.resource.null_resource.gate_gate.provisioner[0]["local-exec"].command as string;
+    const cmd = json.resource.null_resource.gate_gate.provisioner[0]["local-exec"]
+      .command as string;
     const rel = /--spec '([^']+)'/.exec(cmd)?.[1] as string;
     const specText = readFileSync(join(outdir, "stacks", "prod", rel), "utf8");
     expect(specText).not.toContain(SECRET_TOKEN);
