@@ -1,12 +1,18 @@
 /**
- * One report's data: its query on the day, fetched (or read from files), as a table, plus
- * the previous period's table when a growth limit needs it.
+ * One report's data: its query on the day, split into the windows one request may cover,
+ * each served from the cache or fetched (and kept), or read from files; merged into a table;
+ * plus the previous period's table when a growth limit needs it.
  */
+import { join } from "node:path";
 import { ClientEvent, ExportClient, ExportClientOptions } from "../api/client";
+import { defaultCacheDir } from "../api/paths";
+import { exportWindow } from "../cache/cached-export";
+import { ExportCache } from "../cache/export-cache";
 import { Clock, systemClock } from "../clock";
-import { exportFileName } from "../query/constraints";
+import { UsageKey, exportFileName } from "../query/constraints";
 import { addDays, addMonths, daysBetween } from "../query/dates";
 import { NormalizedQuery, validateQuery } from "../query/query";
+import { planWindows } from "../query/split";
 import { ReportSpec, queryOf } from "../spec/spec";
 import { readUsageCsv } from "../table/read-csv";
 import { UsageTable, partitionTotals } from "../table/usage-table";
@@ -22,9 +28,24 @@ export interface FetchReportOptions {
   readonly withPrevious?: boolean;
   /** With `csvFiles`: take the dates from the files' partitions. */
   readonly periodFromData?: boolean;
+  /** Ask with these group keys (a superset of the report's, when coalescing). @default the report's */
+  readonly fetchGroupBy?: readonly UsageKey[];
+  /** The export cache; `false` turns it off. @default `<cache dir>/exports` */
+  readonly cache?: ExportCache | false;
+  /** A client to reuse (one limiter, one connection). @default one built from `client` */
+  readonly exportClient?: ExportClient;
   readonly clock?: Clock;
   readonly client?: ExportClientOptions;
   readonly onEvent?: (e: ClientEvent) => void;
+}
+
+/** One line of the request plan: a window, and whether it came from the cache. */
+export interface PlannedWindow {
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly groupBy: readonly UsageKey[];
+  readonly fromCache: boolean;
+  readonly file: string;
 }
 
 export interface FetchedReport {
@@ -34,8 +55,16 @@ export interface FetchedReport {
   readonly table: UsageTable;
   readonly csvFiles: readonly string[];
   readonly previous?: UsageTable;
-  /** HTTP attempts made (0 when reading files). */
+  readonly previousCsvFiles?: readonly string[];
+  /** HTTP attempts made (0 when reading files or all from cache). */
   readonly requests: number;
+  readonly windows: readonly PlannedWindow[];
+}
+
+export function defaultExportCache(options: Pick<FetchReportOptions, "client">): ExportCache {
+  return new ExportCache({
+    dir: join(options.client?.cacheDir ?? defaultCacheDir(options.client?.env), "exports"),
+  });
 }
 
 export async function fetchReport(
@@ -48,29 +77,51 @@ export async function fetchReport(
   const offline = Boolean(options.csvFiles?.length);
   let query = validateQuery(
     planned,
-    offline ? { now, horizon: false, singleRequest: false } : { now },
+    offline ? { now, horizon: false, singleRequest: false } : { now, singleRequest: false },
   );
   let requests = 0;
-  let client: ExportClient | undefined;
-  const fetch = async (q: NormalizedQuery) => {
+  let client = options.exportClient;
+  const cache =
+    options.cache === false ? undefined : (options.cache ?? defaultExportCache(options));
+  const windows: PlannedWindow[] = [];
+  const fetchAll = async (q: NormalizedQuery): Promise<string[]> => {
     client ??= new ExportClient({ clock, onEvent: options.onEvent, ...options.client });
-    const r = await client.exportToFile(q, options.outDir, {
-      fileName: exportFileName(q.startDate, q.endDate),
-    });
-    requests += r.attempts;
-    return r.path;
+    const asked = options.fetchGroupBy ? { ...q, groupBy: [...options.fetchGroupBy] } : q;
+    const files: string[] = [];
+    for (const w of planWindows(asked)) {
+      const r = await exportWindow(
+        client,
+        cache,
+        w,
+        options.outDir,
+        exportFileName(w.startDate, w.endDate),
+        clock.now(),
+      );
+      requests += r.attempts;
+      windows.push({
+        startDate: w.startDate,
+        endDate: w.endDate,
+        groupBy: w.groupBy,
+        fromCache: r.fromCache,
+        file: r.path,
+      });
+      files.push(r.path);
+    }
+    return files;
   };
 
-  const csvFiles = offline ? [...(options.csvFiles ?? [])] : [await fetch(query)];
+  const csvFiles = offline ? [...(options.csvFiles ?? [])] : await fetchAll(query);
   let previous: UsageTable | undefined;
+  let previousCsvFiles: string[] | undefined;
   if (options.withPrevious) {
     const days = daysBetween(query.startDate, query.endDate);
     const prevQuery = validateQuery(
       { ...query, startDate: addDays(query.startDate, -days), endDate: query.startDate },
-      { now },
+      { now, singleRequest: false },
     );
-    const prevFiles = offline ? [...(options.previousCsvFiles ?? [])] : [await fetch(prevQuery)];
-    if (prevFiles.length) previous = await readUsageCsv(prevFiles, { groupBy: query.groupBy });
+    previousCsvFiles = offline ? [...(options.previousCsvFiles ?? [])] : await fetchAll(prevQuery);
+    if (previousCsvFiles.length)
+      previous = await readUsageCsv(previousCsvFiles, { groupBy: query.groupBy });
   }
   const table = await readUsageCsv(csvFiles, { groupBy: query.groupBy });
   let periodEnd = planned.periodEnd;
@@ -83,5 +134,5 @@ export async function fetchReport(
       periodEnd = endDate;
     }
   }
-  return { query, periodEnd, table, csvFiles, previous, requests };
+  return { query, periodEnd, table, csvFiles, previous, previousCsvFiles, requests, windows };
 }

@@ -31,6 +31,7 @@ export interface CheckFlags extends QueryFlags {
   previousCsv?: string[];
   out: string;
   onApiError?: OnApiError;
+  cache?: boolean;
 }
 
 /** True for failures of JFrog or the network, which `onApiError: "warn"` lets through. */
@@ -111,6 +112,7 @@ export async function checkCommand(
         [flags.start, flags.end, flags.period].every((v) => v === undefined),
       clock: io.clock,
       client: { env: io.env },
+      cache: flags.cache === false ? false : undefined,
       onEvent: progressReporter(io.stderr, verbose),
     });
     const v = result.verdict;

@@ -8,6 +8,9 @@ import { ExportClient } from "../api/client";
 import { ExitCode, isUsageError } from "../errors";
 import { exportFileName } from "../query/constraints";
 import { validateQuery } from "../query/query";
+import { planWindows } from "../query/split";
+import { exportWindow } from "../cache/cached-export";
+import { defaultExportCache } from "../check/fetch-report";
 import { renderReport } from "../render/report";
 import { readUsageCsv } from "../table/read-csv";
 import { CliIo, processIo } from "./io";
@@ -38,19 +41,41 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addQueryFlags(
     program
       .command("export")
-      .description("fetch one export and write it as JFrog-data-transfer-YYYYMMDD-yyyymmdd.csv")
-      .option("--out <dir>", "folder to write into", "."),
-  ).action(async (flags: QueryFlags & { out: string }) => {
-    const query = validateQuery(queryFromFlags(flags, io.clock), { now: io.clock.now() });
+      .description(
+        "fetch an export as JFrog-data-transfer-YYYYMMDD-yyyymmdd.csv (a long period: one file per window)",
+      )
+      .option("--out <dir>", "folder to write into", ".")
+      .option("--no-cache", "always ask JFrog, and keep nothing"),
+  ).action(async (flags: QueryFlags & { out: string; cache: boolean }) => {
+    const verbose = Boolean(program.opts().verbose);
+    const query = validateQuery(queryFromFlags(flags, io.clock), {
+      now: io.clock.now(),
+      singleRequest: false,
+    });
     const client = new ExportClient({
       env: io.env,
       clock: io.clock,
-      onEvent: progressReporter(io.stderr, Boolean(program.opts().verbose)),
+      onEvent: progressReporter(io.stderr, verbose),
     });
-    const result = await client.exportToFile(query, resolve(io.cwd, flags.out), {
-      fileName: exportFileName(query.startDate, query.endDate),
-    });
-    io.stdout(`${result.path}\n`);
+    const cache = flags.cache ? defaultExportCache({ client: { env: io.env } }) : undefined;
+    const windows = planWindows(query);
+    if (verbose && windows.length > 1)
+      io.stderr(
+        `jfrog-usage: ${windows.length} windows (one request may cover ${query.partitionBy === "day" ? "3" : "12"} months)\n`,
+      );
+    for (const w of windows) {
+      const r = await exportWindow(
+        client,
+        cache,
+        w,
+        resolve(io.cwd, flags.out),
+        exportFileName(w.startDate, w.endDate),
+        io.clock.now(),
+      );
+      if (verbose && r.fromCache)
+        io.stderr(`jfrog-usage: ${w.startDate}..${w.endDate} from the cache\n`);
+      io.stdout(`${r.path}\n`);
+    }
   });
 
   addQueryFlags(
@@ -82,6 +107,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         (v: string, p: string[] = []) => [...p, v],
       )
       .option("--out <dir>", "folder for the CSV and the reports", ".")
+      .option("--no-cache", "always ask JFrog, and keep nothing")
       .addOption(
         new Option(
           "--on-api-error <mode>",

@@ -145,7 +145,9 @@ export function queryFromFlags(flags: QueryFlags, clock: Clock, offline = false)
     // Everything the query itself breaks, in the same message as the flags' problems.
     const rest = queryProblems(
       { ...query, partitionGroupLimit: Number.isNaN(limit) ? undefined : limit },
-      offline ? { now: clock.now(), horizon: false, singleRequest: false } : { now: clock.now() },
+      offline
+        ? { now: clock.now(), horizon: false, singleRequest: false }
+        : { now: clock.now(), singleRequest: false },
     );
     problems.push(...rest.filter((p) => !p.startsWith("groupBy:")).map(asFlag));
   }

@@ -1,18 +1,21 @@
 import { App, TerraformAsset, AssetType, TerraformStack } from "cdktf";
 import { mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { ClientEvent, ExportClientOptions } from "../api/client";
+import { ClientEvent, ExportClient, ExportClientOptions } from "../api/client";
+import { ExportCache } from "../cache/export-cache";
+import { normalizeQuery } from "../query/query";
+import { readUsageCsv } from "../table/read-csv";
 import { writeFileAtomic } from "../artifacts/atomic";
 import { Verdict } from "../budget/evaluate";
 import { formatBytes } from "../budget/units";
 import { evaluateFetched } from "../check/run-check";
-import { FetchedReport, fetchReport } from "../check/fetch-report";
+import { FetchedReport, defaultExportCache, fetchReport } from "../check/fetch-report";
 import { isApiError } from "../cli/check";
 import { progressReporter } from "../cli/progress";
 import { Clock, systemClock } from "../clock";
 import { gateCommand } from "../handler/gate";
 import { renderVerdictText } from "../render/verdict-text";
-import { specToJson } from "../spec/spec";
+import { queryOf, specToJson } from "../spec/spec";
 import { UsageBudget } from "./usage-budget";
 import { UsageReport } from "./usage-report";
 
@@ -29,6 +32,8 @@ export interface ResolveUsageOptions {
   readonly log?: (text: string) => void;
   /** Print each request. @default false */
   readonly verbose?: boolean;
+  /** The export cache; `false` turns it off. @default `<JFROG_USAGE_CACHE_DIR>/exports` */
+  readonly cache?: ExportCache | false;
 }
 
 export interface ResolvedBudget {
@@ -76,32 +81,119 @@ export async function resolveUsage(
     b.fillCommand(gateCommand(asset.path, join("jfrog-usage", b.terraformName)));
   }
 
-  // Plan-time: fetch each report once.
+  // Plan-time: fetch each report once; reports that differ only in grouping share one request.
   const needed = reports.filter((r) => {
     const users = budgets.filter((b) => b.report === r);
     return users.length === 0 || users.some((b) => b.evaluateAt === "plan");
   });
+  const cache =
+    options.cache === false
+      ? undefined
+      : (options.cache ?? defaultExportCache({ client: options.client }));
+  let client: ExportClient | undefined;
+  const common = () => {
+    client ??= new ExportClient({ clock, onEvent, ...options.client });
+    return {
+      clock,
+      client: options.client,
+      onEvent,
+      cache: cache ?? (false as const),
+      exportClient: client,
+    };
+  };
+  const usersOf = (r: UsageReport) =>
+    budgets.filter((b) => b.report === r && b.evaluateAt === "plan");
+  const withPrevious = (r: UsageReport) =>
+    usersOf(r).some((b) => b.limits.some((l) => l.maxGrowth !== undefined));
+  const outDirOf = (r: UsageReport) => join(base, TerraformStack.of(r).node.id, r.terraformName);
   const fetched = new Map<UsageReport, FetchedReport | Error>();
+  const plan: string[] = [];
+
+  const groups = new Map<string, UsageReport[]>();
   for (const r of needed) {
-    const users = budgets.filter((b) => b.report === r && b.evaluateAt === "plan");
-    const dir = join(base, TerraformStack.of(r).node.id, r.terraformName);
+    const q = normalizeQuery(queryOf(r.spec, clock.now()));
+    const key = r.fromFiles?.length
+      ? `files:${r.node.path}`
+      : JSON.stringify([
+          q.filterBy,
+          q.partitionBy,
+          q.partitionGroupLimit,
+          q.startDate,
+          q.endDate,
+          withPrevious(r),
+        ]);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+
+  const describe = (names: string, f: FetchedReport) =>
+    f.windows.length === 0
+      ? `  plan: ${names} ← ${f.csvFiles.map(rel).join(", ")} (files)\n`
+      : f.windows
+          .map(
+            (w) =>
+              `  plan: ${names} ← ${w.startDate}..${w.endDate} group_by=${w.groupBy.join(",") || "(none)"}` +
+              ` ${w.fromCache ? "(cache)" : "(fetched)"}\n`,
+          )
+          .join("");
+
+  const fetchOne = async (r: UsageReport): Promise<void> => {
+    const data = await fetchReport(r.spec, {
+      outDir: outDirOf(r),
+      csvFiles: r.fromFiles?.map((f) => resolve(f)),
+      withPrevious: withPrevious(r),
+      ...common(),
+    });
+    requests += data.requests;
+    plan.push(describe(r.node.path, data));
+    r.fill(data, data.csvFiles.map(rel));
+    fetched.set(r, data);
+  };
+
+  for (const group of groups.values()) {
     try {
-      const data = await fetchReport(r.spec, {
-        outDir: dir,
-        csvFiles: r.fromFiles?.map((f) => resolve(f)),
-        withPrevious: users.some((b) => b.limits.some((l) => l.maxGrowth !== undefined)),
-        clock,
-        client: options.client,
-        onEvent,
+      if (group.length === 1) {
+        await fetchOne(group[0]);
+        continue;
+      }
+      const union = [...new Set(group.flatMap((r) => r.spec.groupBy ?? []))];
+      const shared = await fetchReport(group[0].spec, {
+        outDir: outDirOf(group[0]),
+        withPrevious: withPrevious(group[0]),
+        fetchGroupBy: union,
+        ...common(),
       });
-      requests += data.requests;
-      r.fill(data, data.csvFiles.map(rel));
-      fetched.set(r, data);
+      requests += shared.requests;
+      if (shared.table.maxRowsPerPartition >= shared.query.partitionGroupLimit) {
+        // A partition hit the group limit with the union of the groupings: not exact. Ask separately.
+        plan.push(
+          `  plan: ${group.map((r) => r.node.path).join(", ")}: the shared export hit the group limit; asking separately\n`,
+        );
+        for (const r of group) await fetchOne(r);
+        continue;
+      }
+      plan.push(describe(group.map((r) => r.node.path).join(" + "), shared));
+      for (const r of group) {
+        const groupBy = normalizeQuery({ ...shared.query, groupBy: r.spec.groupBy }).groupBy;
+        const table = await readUsageCsv(shared.csvFiles, { groupBy });
+        const previous = shared.previousCsvFiles?.length
+          ? await readUsageCsv(shared.previousCsvFiles, { groupBy })
+          : undefined;
+        const data: FetchedReport = {
+          ...shared,
+          query: { ...shared.query, groupBy },
+          table,
+          previous,
+        };
+        r.fill(data, data.csvFiles.map(rel));
+        fetched.set(r, data);
+      }
     } catch (e) {
       if (!isApiError(e)) throw e;
-      const failing = users.filter((b) => b.onApiError === "fail");
-      if (failing.length || users.length === 0) throw e;
-      fetched.set(r, e);
+      for (const r of group) {
+        const users = usersOf(r);
+        if (users.length === 0 || users.some((b) => b.onApiError === "fail")) throw e;
+        fetched.set(r, e);
+      }
     }
   }
 

@@ -31,7 +31,12 @@ const resolveOpts = (
   extra: Partial<ResolveUsageOptions> = {},
 ): ResolveUsageOptions => ({
   clock,
-  client: { baseUrl: sim.url, token: SECRET_TOKEN, limiter: false },
+  client: {
+    baseUrl: sim.url,
+    token: SECRET_TOKEN,
+    limiter: false,
+    cacheDir: tempDir("jfu-cache-"),
+  },
   log: (t) => log.push(t),
   ...extra,
 });
@@ -255,7 +260,9 @@ describe("onApiError", () => {
     await expect(
       resolveUsage(
         app,
-        resolveOpts([], { client: { baseUrl: sim.url, token: "wrong", limiter: false } }),
+        resolveOpts([], {
+          client: { baseUrl: sim.url, token: "wrong", limiter: false, cacheDir: tempDir() },
+        }),
       ),
     ).rejects.toThrow(AuthenticationError);
   });
@@ -269,7 +276,9 @@ describe("onApiError", () => {
     const log: string[] = [];
     await resolveUsage(
       app,
-      resolveOpts(log, { client: { baseUrl: sim.url, token: "wrong", limiter: false } }),
+      resolveOpts(log, {
+        client: { baseUrl: sim.url, token: "wrong", limiter: false, cacheDir: tempDir() },
+      }),
     );
     const { json } = synth(app, outdir);
     expect(json.resource.null_resource.b_gate.lifecycle.precondition).toEqual([]);

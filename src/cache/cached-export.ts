@@ -1,0 +1,39 @@
+/** One window's export through the cache: a verified hit is copied out, a miss is fetched and kept. */
+import { randomBytes } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import { join } from "node:path";
+import { ExportClient } from "../api/client";
+import { NormalizedQuery } from "../query/query";
+import { ExportCache } from "./export-cache";
+
+export interface WindowResult {
+  readonly path: string;
+  readonly query: NormalizedQuery;
+  readonly fromCache: boolean;
+  /** HTTP attempts (0 for a cache hit). */
+  readonly attempts: number;
+}
+
+export async function exportWindow(
+  client: ExportClient,
+  cache: ExportCache | undefined,
+  q: NormalizedQuery,
+  outDir: string,
+  fileName: string,
+  now: number,
+): Promise<WindowResult> {
+  const target = join(outDir, fileName);
+  if (cache) {
+    const hit = await cache.get(client.baseUrl, client.tokenId, q, now);
+    if (hit) {
+      await fsp.mkdir(outDir, { recursive: true });
+      const tmp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
+      await fsp.copyFile(hit, tmp);
+      await fsp.rename(tmp, target);
+      return { path: target, query: q, fromCache: true, attempts: 0 };
+    }
+  }
+  const r = await client.exportToFile(q, outDir, { fileName });
+  if (cache) await cache.put(client.baseUrl, client.tokenId, q, r.path, now);
+  return { path: r.path, query: q, fromCache: false, attempts: r.attempts };
+}
