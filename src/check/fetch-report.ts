@@ -11,7 +11,7 @@ import { ExportCache } from "../cache/export-cache";
 import { Clock, systemClock } from "../clock";
 import { UsageKey, exportFileName } from "../query/constraints";
 import { addDays, addMonths, daysBetween } from "../query/dates";
-import { NormalizedQuery, validateQuery } from "../query/query";
+import { NormalizedQuery, normalizeQuery, validateQuery } from "../query/query";
 import { planWindows } from "../query/split";
 import { ReportSpec, queryOf } from "../spec/spec";
 import { readUsageCsv } from "../table/read-csv";
@@ -86,7 +86,9 @@ export async function fetchReport(
   const windows: PlannedWindow[] = [];
   const fetchAll = async (q: NormalizedQuery): Promise<string[]> => {
     client ??= new ExportClient({ clock, onEvent: options.onEvent, ...options.client });
-    const asked = options.fetchGroupBy ? { ...q, groupBy: [...options.fetchGroupBy] } : q;
+    const asked = options.fetchGroupBy
+      ? normalizeQuery({ ...q, groupBy: options.fetchGroupBy })
+      : q;
     const files: string[] = [];
     for (const w of planWindows(asked)) {
       const r = await exportWindow(

@@ -5,7 +5,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { resolve } from "node:path";
 import { ExportClient } from "../api/client";
-import { ExitCode, isUsageError } from "../errors";
+import { ExitCode, InvalidInputError, isUsageError } from "../errors";
+import { formatBytes } from "../budget/units";
 import { exportFileName } from "../query/constraints";
 import { validateQuery } from "../query/query";
 import { planWindows } from "../query/split";
@@ -117,6 +118,37 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action(async (flags: CheckFlags) => {
     setExit(await checkCommand(flags, io, Boolean(program.opts().verbose)));
   });
+
+  program
+    .command("cache")
+    .description("the export cache under JFROG_USAGE_CACHE_DIR: list, verify or clear")
+    .argument("<action>", "list | verify | clear")
+    .action(async (action: string) => {
+      const cache = defaultExportCache({ client: { env: io.env } });
+      const now = io.clock.now();
+      if (action === "list") {
+        const entries = await cache.list(now);
+        for (const e of entries) {
+          const q = e.record.query;
+          io.stdout(
+            `${e.state.padEnd(7)} ${q.startDate}..${q.endDate} ${q.partitionBy} group_by=${q.groupBy.join(",") || "-"}` +
+              ` filter=${JSON.stringify(q.filterBy)} ${formatBytes(e.record.bytes)} ${e.record.expiresAt === undefined ? "immutable" : `until ${new Date(e.record.expiresAt).toISOString()}`}\n`,
+          );
+        }
+        io.stderr(
+          `jfrog-usage: ${entries.length} entr${entries.length === 1 ? "y" : "ies"} in ${cache.dir}\n`,
+        );
+      } else if (action === "verify") {
+        const r = await cache.verify(now);
+        io.stdout(
+          `${r.ok} entr${r.ok === 1 ? "y" : "ies"} verified, ${r.removed} corrupt removed\n`,
+        );
+      } else if (action === "clear") {
+        io.stdout(`${await cache.clear()} entr(ies) removed from ${cache.dir}\n`);
+      } else {
+        throw new InvalidInputError(`cache: "${action}" is not one of list, verify, clear`);
+      }
+    });
 
   program
     .command("report")

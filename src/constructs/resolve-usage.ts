@@ -224,6 +224,7 @@ export async function resolveUsage(
   log(
     `jfrog-usage: ${reports.length} report(s), ${budgets.length} budget(s), ${requests} request(s) to JFrog\n`,
   );
+  for (const line of plan) log(line);
   for (const r of reports) {
     if (r.isResolved)
       log(`  report ${r.node.path}: ${formatBytes(r.totalBytes)}, ${r.csvPaths.join(", ")}\n`);

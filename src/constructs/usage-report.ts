@@ -79,7 +79,7 @@ export class UsageReport extends Construct {
         ...q,
         partitionGroupLimit: unresolved(q.partitionGroupLimit) ? undefined : q.partitionGroupLimit,
       },
-      offline ? { now, horizon: false, singleRequest: false } : { now },
+      offline ? { now, horizon: false, singleRequest: false } : { now, singleRequest: false },
     );
     // A relative period's dates are re-checked on the day it runs; only shape errors are final here.
     return problems.map((p) =>

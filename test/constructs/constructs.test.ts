@@ -341,3 +341,78 @@ describe("GIVEN evaluateAt: apply", () => {
     expect(readdirSync(join(outdir, "stacks", "prod", "assets")).length).toBe(1);
   });
 });
+
+describe("coalescing and the cache in resolveUsage", () => {
+  it("answers reports that differ only in grouping with one request, re-aggregated exactly per report", async () => {
+    const { app, stack: s } = stack();
+    const byRepo = new UsageReport(s, "by-repo", {
+      period: UsagePeriod.previousMonth(),
+      groupBy: ["repository"],
+    });
+    const byAction = new UsageReport(s, "by-action", {
+      period: UsagePeriod.previousMonth(),
+      groupBy: ["action"],
+    });
+    const total = new UsageReport(s, "total", { period: UsagePeriod.previousMonth() });
+    const before = sim.requests.length;
+    const log: string[] = [];
+    await resolveUsage(app, resolveOpts(log));
+    expect(sim.requests.length - before).toBe(1);
+    expect(sim.requests.at(-1)?.path).toContain("group_by=action&group_by=repository");
+    expect(byRepo.totalBytes).toBe(total.totalBytes);
+    expect(byAction.groupTotals.map((g) => g.key)).toEqual([
+      { action: "download" },
+      { action: "upload" },
+    ]);
+    expect(byRepo.groupTotals).toHaveLength(12);
+    expect(log.join("")).toMatch(
+      /plan: prod\/by-repo \+ prod\/by-action \+ prod\/total ← 2026-11-01\.\.2026-12-01 group_by=action,repository \(fetched\)/,
+    );
+  });
+
+  it("falls back to separate requests when the shared export hits the group limit", async () => {
+    const { app, stack: s } = stack();
+    const a = new UsageReport(s, "a", {
+      period: UsagePeriod.previousMonth(),
+      groupBy: ["repository"],
+      partitionGroupLimit: 12,
+    });
+    new UsageReport(s, "b", {
+      period: UsagePeriod.previousMonth(),
+      groupBy: ["action"],
+      partitionGroupLimit: 12,
+    });
+    const before = sim.requests.length;
+    const log: string[] = [];
+    await resolveUsage(app, resolveOpts(log));
+    expect(sim.requests.length - before).toBe(3);
+    expect(log.join("")).toMatch(/the shared export hit the group limit; asking separately/);
+    expect(a.groupTotals).toHaveLength(12);
+  });
+
+  it("a second synth the same day is answered by the cache: zero requests", async () => {
+    const cacheDir = tempDir("jfu-cache-");
+    const run = async () => {
+      const { app, stack: s } = stack();
+      const r = new UsageReport(s, "r", {
+        period: UsagePeriod.lastDays(400),
+        groupBy: ["repository"],
+      });
+      new UsageBudget(s, "b", { report: r, limits: [{ max: "100 TB" }] });
+      const log: string[] = [];
+      const result = await resolveUsage(
+        app,
+        resolveOpts(log, {
+          client: { baseUrl: sim.url, token: SECRET_TOKEN, limiter: false, cacheDir },
+        }),
+      );
+      return { result, log: log.join(""), total: r.totalBytes };
+    };
+    const cold = await run();
+    expect(cold.result.requests).toBe(5); // 2025-10-29..2026-12-03 on the quarter grid
+    const warm = await run();
+    expect(warm.result.requests).toBe(0);
+    expect(warm.total).toBe(cold.total);
+    expect(warm.log.match(/\(cache\)/g)).toHaveLength(5);
+  });
+});
