@@ -26,10 +26,12 @@ import { Connection, ConnectionOptions, redact, resolveConnection } from "./conn
 import {
   FileLimiterStore,
   LimiterScope,
+  LimiterStore,
   RateLimiter,
   WaitEvent,
   defaultScopes,
 } from "./rate-limiter";
+import { RedisLimiterStore } from "./redis-store";
 import {
   RetryOptions,
   backoffDelay,
@@ -114,9 +116,7 @@ export class ExportClient {
         ? undefined
         : (options.limiter ??
           new RateLimiter({
-            store: new FileLimiterStore(
-              join(options.cacheDir ?? defaultCacheDir(options.env), "limiter"),
-            ),
+            store: defaultLimiterStore(options),
             clock: this.clock,
             onWait: (e) => options.onEvent?.(e),
           }));
@@ -324,6 +324,15 @@ export class ExportClient {
       detail: `${known}${causeCode && causeCode !== known ? `/${causeCode}` : ""} connecting to ${this.connection.host}`,
     };
   }
+}
+
+/** JFROG_USAGE_REDIS_URL when set (a fleet shares one ledger), else a file under the cache dir. */
+export function defaultLimiterStore(
+  options: Pick<ExportClientOptions, "env" | "cacheDir"> = {},
+): LimiterStore {
+  const env = options.env ?? process.env;
+  if (env.JFROG_USAGE_REDIS_URL) return new RedisLimiterStore({ url: env.JFROG_USAGE_REDIS_URL });
+  return new FileLimiterStore(join(options.cacheDir ?? defaultCacheDir(env), "limiter"));
 }
 
 function headerValue(v: unknown): string | undefined {

@@ -17,6 +17,26 @@ export interface ScopeState {
   attempts: number[];
   /** No attempt before this time (ms), learned from a 429. */
   blockedUntil?: number;
+  /**
+   * Smaller limits learned from 429s (JFrog's limits "may vary"): per window length, the
+   * largest count believed allowed, until a time. Only ever lower than the documented ones.
+   */
+  learned?: { windowMs: number; max: number; until: number }[];
+}
+
+/** How long a limit learned from a 429 is believed. */
+export const LEARNED_LIMIT_MS = 60 * 60_000;
+
+/** The windows in force for a scope: the documented ones, lowered by what 429s taught. */
+export function effectiveWindows(
+  state: ScopeState | undefined,
+  windows: readonly RateWindow[],
+  now: number,
+): RateWindow[] {
+  return windows.map((w) => {
+    const l = state?.learned?.find((x) => x.windowMs === w.windowMs && x.until > now);
+    return l && l.max < w.max ? { max: l.max, windowMs: w.windowMs } : w;
+  });
 }
 
 export interface LimiterState {
@@ -129,7 +149,7 @@ export function waitForScope(
     reason = `MyJFrog answered 429 for this ${scope.label}`;
   }
   const attempts = state?.attempts ?? [];
-  for (const w of scope.windows) {
+  for (const w of effectiveWindows(state, scope.windows, now)) {
     const inWindow = attempts.filter((t) => t > now - w.windowMs);
     if (inWindow.length >= w.max) {
       const wait = inWindow[inWindow.length - w.max] + w.windowMs - now;
@@ -189,12 +209,31 @@ export class RateLimiter {
     }
   }
 
-  /** Records that the server refused with 429: no attempt in these scopes before `until`. */
+  /**
+   * Records that the server refused with 429: no attempt in these scopes before `until`, and
+   * each window now allows at most the attempts it held before the refused one (never more
+   * than documented), for an hour.
+   */
   async block(scopes: readonly LimiterScope[], until: number): Promise<void> {
+    const now = this.clock.now();
     await this.store.update((state) => {
       for (const scope of scopes) {
         const s = (state.scopes[scope.key] ??= { attempts: [] });
         s.blockedUntil = Math.max(s.blockedUntil ?? 0, until);
+        let learned = (s.learned ?? []).filter((l) => l.until > now);
+        // We cannot tell which window JFrog enforced: believe the shortest one that the refusal
+        // contradicts (the most likely), lowered to what it held.
+        const shortest = [...effectiveWindows(s, scope.windows, now)]
+          .sort((a, b) => a.windowMs - b.windowMs)
+          .map((w) => ({ w, held: s.attempts.filter((t) => t > now - w.windowMs).length - 1 }))
+          .find(({ w, held }) => held >= 1 && held < w.max);
+        if (shortest) {
+          learned = [
+            ...learned.filter((l) => l.windowMs !== shortest.w.windowMs),
+            { windowMs: shortest.w.windowMs, max: shortest.held, until: now + LEARNED_LIMIT_MS },
+          ];
+        }
+        s.learned = learned;
       }
     });
   }
