@@ -110,7 +110,11 @@ export class ExportClient {
     this.options = options;
     this.connection = resolveConnection(options);
     this.clock = options.clock ?? systemClock;
-    this.scopes = defaultScopes(this.connection.tokenId, this.connection.host);
+    this.scopes = defaultScopes(
+      this.connection.tokenId,
+      this.connection.host,
+      rateLimitScale(options.env),
+    );
     this.limiter =
       options.limiter === false
         ? undefined
@@ -324,6 +328,15 @@ export class ExportClient {
       detail: `${known}${causeCode && causeCode !== known ? `/${causeCode}` : ""} connecting to ${this.connection.host}`,
     };
   }
+}
+
+/**
+ * JFROG_USAGE_RATE_LIMIT_SCALE: divide the documented windows by this factor. Only for
+ * rehearsals against the simulator's `fast` mode (60); never set it against JFrog.
+ */
+export function rateLimitScale(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.JFROG_USAGE_RATE_LIMIT_SCALE ?? 1);
+  return Number.isFinite(v) && v >= 1 ? v : 1;
 }
 
 /** JFROG_USAGE_REDIS_URL when set (a fleet shares one ledger), else a file under the cache dir. */

@@ -122,10 +122,12 @@ export interface RateLimiterOptions {
 }
 
 /** The documented scopes for a token and a host. */
-export function defaultScopes(tokenId: string, host: string): LimiterScope[] {
+export function defaultScopes(tokenId: string, host: string, scale = 1): LimiterScope[] {
+  const scaled = (ws: readonly RateWindow[]) =>
+    ws.map((w) => ({ max: w.max, windowMs: w.windowMs / scale }));
   return [
-    { key: `token:${tokenId}`, windows: CONSTRAINTS.rateLimits.token, label: "token" },
-    { key: `ip:${host}`, windows: CONSTRAINTS.rateLimits.ip, label: "machine" },
+    { key: `token:${tokenId}`, windows: scaled(CONSTRAINTS.rateLimits.token), label: "token" },
+    { key: `ip:${host}`, windows: scaled(CONSTRAINTS.rateLimits.ip), label: "machine" },
   ];
 }
 

@@ -4,7 +4,7 @@ import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { ExportClient } from "../api/client";
 import { NormalizedQuery } from "../query/query";
-import { ExportCache } from "./export-cache";
+import { ExportCache, cacheKey } from "./export-cache";
 
 export interface WindowResult {
   readonly path: string;
@@ -23,17 +23,33 @@ export async function exportWindow(
   now: number,
 ): Promise<WindowResult> {
   const target = join(outDir, fileName);
-  if (cache) {
-    const hit = await cache.get(client.baseUrl, client.tokenId, q, now);
-    if (hit) {
-      await fsp.mkdir(outDir, { recursive: true });
-      const tmp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
-      await fsp.copyFile(hit, tmp);
-      await fsp.rename(tmp, target);
-      return { path: target, query: q, fromCache: true, attempts: 0 };
-    }
+  const copyOut = async (hit: string): Promise<WindowResult> => {
+    await fsp.mkdir(outDir, { recursive: true });
+    const tmp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
+    await fsp.copyFile(hit, tmp);
+    await fsp.rename(tmp, target);
+    return { path: target, query: q, fromCache: true, attempts: 0 };
+  };
+  if (!cache) {
+    const r = await client.exportToFile(q, outDir, { fileName });
+    return { path: r.path, query: q, fromCache: false, attempts: r.attempts };
   }
-  const r = await client.exportToFile(q, outDir, { fileName });
-  if (cache) await cache.put(client.baseUrl, client.tokenId, q, r.path, now);
-  return { path: r.path, query: q, fromCache: false, attempts: r.attempts };
+  const hit = await cache.get(client.baseUrl, client.tokenId, q, now);
+  if (hit) return copyOut(hit);
+  // Single flight: one process per machine (a file lock), and with a shared cache one runner
+  // per fleet (a Redis lock), fetches a window; the others wait and then find its entry.
+  const key = cacheKey(client.baseUrl, client.tokenId, q);
+  const fetchOrFind = async (): Promise<WindowResult> => {
+    const again = await cache.get(client.baseUrl, client.tokenId, q, now);
+    if (again) return copyOut(again);
+    const shared = await cache.shared?.get(client.baseUrl, client.tokenId, q, now);
+    if (shared)
+      return copyOut(await cache.putContent(client.baseUrl, client.tokenId, q, shared, now));
+    const r = await client.exportToFile(q, outDir, { fileName });
+    await cache.put(client.baseUrl, client.tokenId, q, r.path, now);
+    return { path: r.path, query: q, fromCache: false, attempts: r.attempts };
+  };
+  return cache.withLock(key, () =>
+    cache.shared ? cache.shared.withLock(key, fetchOrFind) : fetchOrFind(),
+  );
 }

@@ -12,8 +12,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, promises as fsp } from "node:fs";
 import { join } from "node:path";
+import * as lockfile from "proper-lockfile";
 import { addDays, dateMs, utcDay } from "../query/dates";
 import { NormalizedQuery } from "../query/query";
+import type { SharedExportCache } from "./redis-cache";
 
 export interface ExportCacheOptions {
   /** The folder (e.g. `<JFROG_USAGE_CACHE_DIR>/exports`). */
@@ -22,6 +24,8 @@ export interface ExportCacheOptions {
   readonly ttlMs?: number;
   /** Evict least recently used entries past this many bytes. @default 2 GiB */
   readonly maxBytes?: number;
+  /** A cache shared by a fleet (Redis), asked before JFrog. @default none */
+  readonly shared?: SharedExportCache;
 }
 
 export interface CacheRecord {
@@ -67,8 +71,10 @@ export class ExportCache {
   readonly dir: string;
   readonly ttlMs: number;
   readonly maxBytes: number;
+  readonly shared?: SharedExportCache;
 
   constructor(options: ExportCacheOptions) {
+    this.shared = options.shared;
     this.dir = options.dir;
     this.ttlMs = options.ttlMs ?? 3_600_000;
     this.maxBytes = options.maxBytes ?? 2 * 1024 ** 3;
@@ -123,6 +129,24 @@ export class ExportCache {
     return path;
   }
 
+  /** Keeps content received from the shared cache; returns the cached path. */
+  async putContent(
+    baseUrl: string,
+    tokenId: string,
+    q: NormalizedQuery,
+    content: Buffer,
+    now: number,
+  ): Promise<string> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const tmp = join(this.dir, `.incoming.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+    await fsp.writeFile(tmp, content);
+    try {
+      return await this.put(baseUrl, tokenId, q, tmp, now, false);
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
   /** Keeps a copy of a complete export; returns the cached path. */
   async put(
     baseUrl: string,
@@ -130,6 +154,7 @@ export class ExportCache {
     q: NormalizedQuery,
     source: string,
     now: number,
+    share = true,
   ): Promise<string> {
     await fsp.mkdir(this.dir, { recursive: true });
     const key = cacheKey(baseUrl, tokenId, q);
@@ -158,6 +183,8 @@ export class ExportCache {
     if (previous && previous.file !== file)
       await fsp.rm(join(this.dir, previous.file), { force: true });
     await this.evict();
+    if (share && this.shared)
+      await this.shared.put(baseUrl, tokenId, q, await fsp.readFile(target), now);
     return target;
   }
 
@@ -165,6 +192,25 @@ export class ExportCache {
     const record = await this.readRecord(key);
     await fsp.rm(this.recordPath(key), { force: true });
     if (record) await fsp.rm(join(this.dir, record.file), { force: true });
+  }
+
+  /**
+   * Runs `fn` holding a lock on one key, shared by every process on the machine: the first
+   * process to miss fetches, the others wait and then find the entry.
+   */
+  async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const release = await lockfile.lock(join(this.dir, `${key}.fetch`), {
+      realpath: false,
+      stale: 120_000,
+      update: 10_000,
+      retries: { retries: 100_000, minTimeout: 50, maxTimeout: 500, factor: 1.2 },
+    });
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
   }
 
   /** Every entry with its state (verifies hashes). */
@@ -210,7 +256,7 @@ export class ExportCache {
     } catch {
       return 0;
     }
-    await Promise.all(names.map((n) => fsp.rm(join(this.dir, n), { force: true })));
+    await Promise.all(names.map((n) => fsp.rm(join(this.dir, n), { force: true, recursive: true })));
     return names.filter((n) => n.endsWith(".json")).length;
   }
 

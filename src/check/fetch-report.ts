@@ -8,6 +8,7 @@ import { ClientEvent, ExportClient, ExportClientOptions } from "../api/client";
 import { defaultCacheDir } from "../api/paths";
 import { exportWindow } from "../cache/cached-export";
 import { ExportCache } from "../cache/export-cache";
+import { RedisExportCache } from "../cache/redis-cache";
 import { Clock, systemClock } from "../clock";
 import { UsageKey, exportFileName } from "../query/constraints";
 import { addDays, addMonths, daysBetween } from "../query/dates";
@@ -61,9 +62,14 @@ export interface FetchedReport {
   readonly windows: readonly PlannedWindow[];
 }
 
+/** `<cache dir>/exports`, shared through Redis too when JFROG_USAGE_REDIS_URL is set. */
 export function defaultExportCache(options: Pick<FetchReportOptions, "client">): ExportCache {
+  const env = options.client?.env ?? process.env;
   return new ExportCache({
-    dir: join(options.client?.cacheDir ?? defaultCacheDir(options.client?.env), "exports"),
+    dir: join(options.client?.cacheDir ?? defaultCacheDir(env), "exports"),
+    shared: env.JFROG_USAGE_REDIS_URL
+      ? new RedisExportCache({ url: env.JFROG_USAGE_REDIS_URL })
+      : undefined,
   });
 }
 

@@ -302,3 +302,52 @@ describe("jfrog-usage export and cache commands", () => {
     await sim.close();
   });
 });
+
+describe("single flight: a fleet spends one request per distinct window", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ tokens: [SECRET_TOKEN], rateLimits: "off", faults: [] });
+  });
+  afterAll(() => sim.close());
+  const REDIS = process.env.JFROG_USAGE_TEST_REDIS_URL as string;
+
+  async function runners(n: number, cacheDirOf: (i: number) => string, env: Record<string, string>): Promise<void> {
+    const script = (i: number) => `
+      const { ExportClient } = require(${JSON.stringify(builtModule("src/api/client"))});
+      const { exportWindow } = require(${JSON.stringify(builtModule("src/cache/cached-export"))});
+      const { defaultExportCache } = require(${JSON.stringify(builtModule("src/check/fetch-report"))});
+      const { normalizeQuery } = require(${JSON.stringify(builtModule("src/query/query"))});
+      (async () => {
+        const env = { ...process.env, JFROG_USAGE_CACHE_DIR: ${JSON.stringify(cacheDirOf(i))} };
+        const client = new ExportClient({ env, limiter: false });
+        const cache = defaultExportCache({ client: { env } });
+        for (const [s, e] of [["2026-08-01", "2026-09-01"], ["2026-09-01", "2026-10-01"]]) {
+          const w = normalizeQuery({ startDate: s, endDate: e, groupBy: ["repository"] });
+          await exportWindow(client, cache, w, ${JSON.stringify(cacheDirOf(i))} + "/out", s + ".csv", Date.now());
+        }
+      })().catch((e) => { console.error(e.message); process.exitCode = 1; });
+    `;
+    const run = promisify(execFile);
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        run(process.execPath, ["-e", script(i)], { env: { ...process.env, MYJFROG_URL: sim.url, MYJFROG_TOKEN: SECRET_TOKEN, ...env } }),
+      ),
+    );
+  }
+
+  it("six processes on one machine (one cache folder): two windows, two requests", async () => {
+    const before = sim.requests.length;
+    const shared = tempDir();
+    await runners(6, () => shared, {});
+    expect(sim.requests.length - before).toBe(2);
+  });
+
+  it("six runners with their own disks sharing one Redis: two windows, two requests", async () => {
+    const before = sim.requests.length;
+    const dirs = Array.from({ length: 6 }, () => tempDir());
+    await runners(6, (i) => dirs[i], { JFROG_USAGE_REDIS_URL: REDIS.replace(/\/?$/, "/1") });
+    expect(sim.requests.length - before).toBe(2);
+    // and every runner holds the entries on its own disk afterwards
+    for (const d of dirs) expect(readdirSync(join(d, "out")).sort()).toEqual(["2026-08-01.csv", "2026-09-01.csv"]);
+  });
+});
