@@ -139,6 +139,14 @@ function describe(w: RateWindow): string {
 }
 
 /** How long until one more attempt fits every window of the scope, and why. */
+/**
+ * We record an attempt just before sending it and JFrog counts it when it arrives: waiting a
+ * little past the window's edge keeps that skew from earning a 429.
+ */
+export function safetyMargin(w: RateWindow): number {
+  return Math.min(2_000, Math.max(100, Math.round(w.windowMs * 0.02)));
+}
+
 export function waitForScope(
   state: ScopeState | undefined,
   scope: LimiterScope,
@@ -152,9 +160,9 @@ export function waitForScope(
   }
   const attempts = state?.attempts ?? [];
   for (const w of effectiveWindows(state, scope.windows, now)) {
-    const inWindow = attempts.filter((t) => t > now - w.windowMs);
+    const inWindow = attempts.filter((t) => t > now - w.windowMs - safetyMargin(w));
     if (inWindow.length >= w.max) {
-      const wait = inWindow[inWindow.length - w.max] + w.windowMs - now;
+      const wait = inWindow[inWindow.length - w.max] + w.windowMs + safetyMargin(w) - now;
       if (wait > ms) {
         ms = wait;
         reason = `${scope.label} limit ${describe(w)} reached`;

@@ -256,7 +256,9 @@ export class ExportCache {
     } catch {
       return 0;
     }
-    await Promise.all(names.map((n) => fsp.rm(join(this.dir, n), { force: true, recursive: true })));
+    await Promise.all(
+      names.map((n) => fsp.rm(join(this.dir, n), { force: true, recursive: true })),
+    );
     return names.filter((n) => n.endsWith(".json")).length;
   }
 

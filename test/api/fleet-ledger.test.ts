@@ -32,7 +32,7 @@ describe("the Redis ledger", () => {
     const scopes = defaultScopes("t", "h");
     for (let i = 0; i < 6; i++) await limiter.acquire(scopes);
     expect(waits.map((w) => [w.ms, w.reason])).toEqual([
-      [300_000, "token limit 5 per 5 min reached"],
+      [302_000, "token limit 5 per 5 min reached"],
     ]);
   });
 

@@ -311,7 +311,11 @@ describe("single flight: a fleet spends one request per distinct window", () => 
   afterAll(() => sim.close());
   const REDIS = process.env.JFROG_USAGE_TEST_REDIS_URL as string;
 
-  async function runners(n: number, cacheDirOf: (i: number) => string, env: Record<string, string>): Promise<void> {
+  async function runners(
+    n: number,
+    cacheDirOf: (i: number) => string,
+    env: Record<string, string>,
+  ): Promise<void> {
     const script = (i: number) => `
       const { ExportClient } = require(${JSON.stringify(builtModule("src/api/client"))});
       const { exportWindow } = require(${JSON.stringify(builtModule("src/cache/cached-export"))});
@@ -330,7 +334,9 @@ describe("single flight: a fleet spends one request per distinct window", () => 
     const run = promisify(execFile);
     await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        run(process.execPath, ["-e", script(i)], { env: { ...process.env, MYJFROG_URL: sim.url, MYJFROG_TOKEN: SECRET_TOKEN, ...env } }),
+        run(process.execPath, ["-e", script(i)], {
+          env: { ...process.env, MYJFROG_URL: sim.url, MYJFROG_TOKEN: SECRET_TOKEN, ...env },
+        }),
       ),
     );
   }
@@ -348,6 +354,7 @@ describe("single flight: a fleet spends one request per distinct window", () => 
     await runners(6, (i) => dirs[i], { JFROG_USAGE_REDIS_URL: REDIS.replace(/\/?$/, "/1") });
     expect(sim.requests.length - before).toBe(2);
     // and every runner holds the entries on its own disk afterwards
-    for (const d of dirs) expect(readdirSync(join(d, "out")).sort()).toEqual(["2026-08-01.csv", "2026-09-01.csv"]);
+    for (const d of dirs)
+      expect(readdirSync(join(d, "out")).sort()).toEqual(["2026-08-01.csv", "2026-09-01.csv"]);
   });
 });
