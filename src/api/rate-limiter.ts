@@ -144,7 +144,7 @@ function describe(w: RateWindow): string {
  * little past the window's edge keeps that skew from earning a 429.
  */
 export function safetyMargin(w: RateWindow): number {
-  return Math.min(2_000, Math.max(100, Math.round(w.windowMs * 0.02)));
+  return Math.min(2_000, Math.max(500, Math.round(w.windowMs * 0.02)));
 }
 
 export function waitForScope(
