@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
+import { Clock, ManualClock } from "../src/clock";
+import { CliIo } from "../src/cli/io";
 
 const created: string[] = [];
 afterAll(() => {
@@ -50,4 +52,23 @@ export function builtModule(path: string): string {
   if (!existsSync(file))
     throw new Error(`${file} is missing: run npm run build (npm test does it first)`);
   return file;
+}
+
+/** A CLI io that records what a command prints. */
+export function captureIo(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  clock: Clock = new ManualClock("2026-12-03T12:00:00Z"),
+) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    env,
+    clock,
+    cwd,
+    isTTY: false,
+  };
+  return { io, out: () => out.join(""), err: () => err.join("") };
 }

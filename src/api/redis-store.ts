@@ -3,8 +3,8 @@
  * One key holds the state of every scope; `update` is an optimistic transaction (WATCH, read,
  * decide, MULTI/SET/EXEC, retried on conflict), so two runners never both spend the last slot.
  */
-import Redis from "ioredis";
 import { InvalidInputError, NetworkError } from "../errors";
+import { withRedis } from "../redis";
 import { LimiterState, LimiterStore } from "./rate-limiter";
 
 export interface RedisLimiterStoreOptions {
@@ -33,24 +33,7 @@ export class RedisLimiterStore implements LimiterStore {
   }
 
   async update<T>(fn: (state: LimiterState) => T): Promise<T> {
-    // A connection per update: the limiter runs a handful of times per process, and an idle
-    // connection would keep a CLI process alive.
-    const redis = new Redis(this.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: false,
-    });
-    try {
-      await redis.connect();
-    } catch {
-      redis.disconnect();
-      throw new NetworkError(
-        "connection",
-        `cannot reach the limiter's Redis at ${new URL(this.url).host}`,
-        1,
-      );
-    }
-    try {
+    return withRedis(this.url, "the limiter's Redis", async (redis) => {
       for (let attempt = 0; attempt < this.maxConflicts; attempt++) {
         await redis.watch(this.key);
         const raw = await redis.get(this.key);
@@ -74,8 +57,6 @@ export class RedisLimiterStore implements LimiterStore {
         "the limiter's Redis ledger stayed contended",
         this.maxConflicts,
       );
-    } finally {
-      redis.disconnect();
-    }
+    });
   }
 }

@@ -5,23 +5,7 @@
  * bytes while keeping KB and KiB apart.
  */
 import { InvalidInputError } from "../errors";
-import { parseQuantity } from "../table/quantity";
-
-const UNITS: Record<string, bigint> = {
-  b: 1n,
-  byte: 1n,
-  bytes: 1n,
-  kb: 1000n,
-  mb: 1000n ** 2n,
-  gb: 1000n ** 3n,
-  tb: 1000n ** 4n,
-  pb: 1000n ** 5n,
-  kib: 1024n,
-  mib: 1024n ** 2n,
-  gib: 1024n ** 3n,
-  tib: 1024n ** 4n,
-  pib: 1024n ** 5n,
-};
+import { parseQuantity, unitFactor } from "../table/quantity";
 
 const SIZE = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i;
 
@@ -35,7 +19,7 @@ export function tryParseSize(input: string | number | bigint): bigint | undefine
   }
   const m = SIZE.exec(input);
   if (!m) return undefined;
-  const factor = UNITS[(m[2] || "b").toLowerCase()];
+  const factor = unitFactor(m[2] || "b");
   if (factor === undefined) return undefined;
   return parseQuantity(m[1], factor);
 }

@@ -4,7 +4,8 @@
  * fetches a window (a Redis lock), so a fleet spends one request per distinct window.
  */
 import { createHash, randomBytes } from "node:crypto";
-import Redis from "ioredis";
+import type Redis from "ioredis";
+import { withRedis } from "../redis";
 import { NetworkError } from "../errors";
 import { NormalizedQuery } from "../query/query";
 import { cacheKey, isImmutableWindow } from "./export-cache";
@@ -51,27 +52,8 @@ export class RedisExportCache implements SharedExportCache {
     this.immutableTtlMs = options.immutableTtlMs ?? 30 * 24 * 3_600_000;
   }
 
-  private async with<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
-    const redis = new Redis(this.options.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 2,
-      enableOfflineQueue: false,
-    });
-    try {
-      await redis.connect();
-    } catch {
-      redis.disconnect();
-      throw new NetworkError(
-        "connection",
-        `cannot reach the cache's Redis at ${new URL(this.options.url).host}`,
-        1,
-      );
-    }
-    try {
-      return await fn(redis);
-    } finally {
-      redis.disconnect();
-    }
+  private with<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
+    return withRedis(this.options.url, "the cache's Redis", fn);
   }
 
   async get(baseUrl: string, tokenId: string, q: NormalizedQuery): Promise<Buffer | undefined> {

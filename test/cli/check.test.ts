@@ -1,24 +1,14 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock";
-import { CliIo } from "../../src/cli/io";
 import { main } from "../../src/cli/main";
 import { Simulator, startSimulator } from "../../src/simulator/server";
-import { SECRET_TOKEN, tempDir } from "../helpers";
+import { SECRET_TOKEN, captureIo, tempDir } from "../helpers";
 
 const clock = new ManualClock("2026-12-03T12:00:00Z");
 function run(args: string[], env: NodeJS.ProcessEnv, cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env,
-    clock,
-    cwd,
-    isTTY: false,
-  };
-  return main(args, io).then((code) => ({ code, out: out.join(""), err: err.join("") }));
+  const c = captureIo(env, cwd, clock);
+  return main(args, c.io).then((code) => ({ code, out: c.out(), err: c.err() }));
 }
 
 describe("jfrog-usage check against the simulator", () => {

@@ -2,28 +2,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock";
-import { CliIo } from "../../src/cli/io";
 import { main } from "../../src/cli/main";
 import { Simulator, startSimulator } from "../../src/simulator/server";
-import { SECRET_TOKEN, builtModule, tempDir } from "../helpers";
+import { SECRET_TOKEN, builtModule, captureIo, tempDir } from "../helpers";
 
-function capture(
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  clock = new ManualClock("2026-12-03T12:00:00Z"),
-) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env,
-    clock,
-    cwd,
-    isTTY: false,
-  };
-  return { io, out: () => out.join(""), err: () => err.join("") };
-}
+const capture = captureIo;
 
 describe("jfrog-usage (in process)", () => {
   let sim: Simulator;
