@@ -9,7 +9,7 @@ import { systemClock } from "../clock";
 import { NormalizedQuery } from "../query/query";
 import { BudgetSpec } from "../spec/spec";
 import { UsageTable } from "../table/usage-table";
-import { FetchReportOptions, FetchedReport, fetchReport } from "./fetch-report";
+import { FetchReportOptions, FetchedReport, PlannedWindow, fetchReport } from "./fetch-report";
 
 export interface RunCheckOptions extends Omit<FetchReportOptions, "withPrevious"> {
   /** Write the Markdown, SVG and JSON reports. @default true */
@@ -24,6 +24,8 @@ export interface CheckResult {
   readonly reports?: WrittenReports;
   /** HTTP attempts made (0 when reading files). */
   readonly requests: number;
+  /** The request plan: each window, and whether it came from the cache. */
+  readonly windows: readonly PlannedWindow[];
 }
 
 /** Evaluates a spec against a fetched report and writes the reports next to the CSV. */
@@ -31,7 +33,7 @@ export function evaluateFetched(
   spec: BudgetSpec,
   fetched: FetchedReport,
   options: { readonly now: number; readonly reportsDir?: string; readonly writeReports?: boolean },
-): Omit<CheckResult, "requests"> {
+): Omit<CheckResult, "requests" | "windows"> {
   const { query, table, csvFiles } = fetched;
   const verdict = evaluateBudget(table, spec.limits, {
     period: { startDate: query.startDate, endDate: query.endDate, periodEnd: fetched.periodEnd },
@@ -66,5 +68,5 @@ export async function runCheck(spec: BudgetSpec, options: RunCheckOptions): Prom
     reportsDir: options.csvFiles?.length ? options.outDir : undefined,
     writeReports: options.writeReports,
   });
-  return { ...result, requests: fetched.requests };
+  return { ...result, requests: fetched.requests, windows: fetched.windows };
 }

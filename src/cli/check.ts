@@ -116,6 +116,14 @@ export async function checkCommand(
       onEvent: progressReporter(io.stderr, verbose),
     });
     const v = result.verdict;
+    if (verbose) {
+      for (const w of result.windows) {
+        io.stderr(
+          `jfrog-usage: plan: ${w.startDate}..${w.endDate} group_by=${w.groupBy.join(",") || "(none)"} ${w.fromCache ? "(cache)" : "(fetched)"}\n`,
+        );
+      }
+      io.stderr(`jfrog-usage: ${result.requests} request(s) to JFrog\n`);
+    }
     io.stdout(
       flags.format === "json"
         ? verdictJson(v)

@@ -112,6 +112,19 @@ describe("jfrog-usage check against the simulator", () => {
     expect(v.limits[0]).toMatchObject({ id: "per_repository", groups: 12, unit: "bytes" });
   });
 
+  it("--verbose shows the plan, and a second check the same hour comes from the cache", async () => {
+    const s = spec([{ max: "2 TB" }]);
+    const first = await run(["--verbose", "check", "--spec", s], env, dir);
+    expect(first.err).toMatch(
+      /plan: 2026-12-01\.\.2026-12-04 group_by=action,repository \(fetched\)\n.*1 request\(s\) to JFrog/,
+    );
+    const second = await run(["--verbose", "check", "--spec", s], env, dir);
+    expect(second.err).toMatch(
+      /plan: 2026-12-01\.\.2026-12-04 group_by=action,repository \(cache\)\n.*0 request\(s\) to JFrog/,
+    );
+    expect(second.code).toBe(first.code);
+  });
+
   it("a growth limit fetches the previous period too (two requests)", async () => {
     const before = sim.requests.length;
     const r = await run(
