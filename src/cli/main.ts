@@ -196,7 +196,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       (v: string, p: string[] = []) => [...p, v],
     )
     .option(
-      "--no-view-token <token>",
+      "--token-without-view <token>",
       "a token it knows but that lacks view_usage (answers 403)",
       (v: string, p: string[] = []) => [...p, v],
     )

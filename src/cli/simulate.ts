@@ -9,7 +9,7 @@ export interface SimulateFlags {
   seed: string;
   rateLimits: RateLimitMode;
   token?: string[];
-  viewToken?: string[] | boolean;
+  tokenWithoutView?: string[];
 }
 
 /** Serves until SIGINT or SIGTERM; prints the URL alone on the first line of stdout. */
@@ -27,12 +27,12 @@ export async function simulateCommand(
   if (flags.today !== undefined && !isIsoDate(flags.today))
     problems.push(`--today: "${flags.today}" must be YYYY-MM-DD`);
   if (problems.length) throw new InvalidInputError(problems.join("; "));
-  const noView = Array.isArray(flags.viewToken) ? flags.viewToken : [];
+  const noView = flags.tokenWithoutView ?? [];
+  // The default token stays unless --token names others.
   const tokens = [
-    ...(flags.token ?? (noView.length ? [] : ["sim-token"])),
+    ...(flags.token ?? ["sim-token"]),
     ...noView.map((t) => ({ token: t, viewUsage: false })),
   ];
-  if (flags.token === undefined && noView.length) tokens.unshift("sim-token");
   const sim = await startSimulator({
     port,
     seed,

@@ -241,6 +241,34 @@ describe("jfrog-usage (the built binary)", () => {
     }
   });
 
+  it("simulate --token-without-view: that token gets 403, the default token still works", async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, "simulate", "--rate-limits", "off", "--token-without-view", "nv"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buf = "";
+        child.stdout.on("data", (d: Buffer) => {
+          buf += d.toString();
+          if (buf.includes("\n")) resolve(buf.split("\n")[0]);
+        });
+        child.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
+      });
+      const path =
+        "/api/usage/v1/export/traffic?format=csv&start_date=2026-11-01&non_inclusive_end_date=2026-11-02";
+      const status = async (token: string) =>
+        (await fetch(url + path, { headers: { authorization: `Bearer ${token}` } })).status;
+      expect(await status("nv")).toBe(403);
+      expect(await status("sim-token")).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
   it("exits 2 on a bad simulate flag", () => {
     const r = spawnSync(process.execPath, [bin, "simulate", "--today", "someday"], {
       encoding: "utf8",
