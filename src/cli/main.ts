@@ -161,9 +161,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option("--top <n>", "groups shown in the table", "20")
     .addOption(
-      new Option("--format <format>", "output format").choices(["table", "json"]).default("table"),
+      new Option("--format <format>", "output format")
+        .choices(["table", "json", "markdown", "svg"])
+        .default("table"),
     )
     .action(async (files: string[], flags: { groupBy?: string[]; format: string; top: string }) => {
+      const top = /^\d+$/.test(flags.top) ? Number(flags.top) : 0;
+      if (top < 1)
+        throw new InvalidInputError(`--top: "${flags.top}" must be a whole number of at least 1`);
       const groupBy = flags.groupBy ? groupByFromFlags(flags.groupBy) : undefined;
       const table = await readUsageCsv(
         files.map((f) => resolve(io.cwd, f)),
@@ -172,7 +177,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       io.stdout(
         renderReport(table, {
           format: flags.format as "table" | "json" | "markdown" | "svg",
-          top: Number(flags.top) || 20,
+          top,
           color: false,
         }),
       );

@@ -164,6 +164,26 @@ describe("jfrog-usage (in process)", () => {
     ]);
   });
 
+  it("report: Markdown and SVG, and --top bounds the table", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "a.csv"),
+      "billing_timestamp,repository,quantity\n2026-11-01,npm,3000\n2026-11-01,=cmd,2000\n2026-11-02,docker,1000\n",
+    );
+    const md = capture({}, dir, clock);
+    expect(await main(["report", "a.csv", "--format", "markdown"], md.io)).toBe(0);
+    expect(md.out()).toContain("| '=cmd | 2 kB | 33.3% |");
+    const svg = capture({}, dir, clock);
+    expect(await main(["report", "a.csv", "--format", "svg"], svg.io)).toBe(0);
+    expect(svg.out()).toMatch(/^<svg [^>]+>[\s\S]*6 kB used so far[\s\S]*<\/svg>\n$/);
+    const top = capture({}, dir, clock);
+    expect(await main(["report", "a.csv", "--top", "1"], top.io)).toBe(0);
+    expect(top.out()).toContain("... and 2 more group(s): 3 kB (50.0%)");
+    const bad = capture({}, dir, clock);
+    expect(await main(["report", "a.csv", "--top", "0"], bad.io)).toBe(2);
+    expect(bad.err()).toMatch(/--top: "0" must be a whole number of at least 1/);
+  });
+
   it("report: exit 2 for an unreadable or foreign CSV, naming what it saw", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "x.csv"), "name,age\nbob,3\n");
