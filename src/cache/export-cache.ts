@@ -124,8 +124,11 @@ export class ExportCache {
       await this.drop(key);
       return undefined;
     }
-    record.lastUsedAt = now;
-    await this.writeAtomic(this.recordPath(key), JSON.stringify(record)).catch(() => undefined);
+    // Recency for LRU eviction, written at most once a minute per entry.
+    if (now - record.lastUsedAt > 60_000) {
+      record.lastUsedAt = now;
+      await this.writeAtomic(this.recordPath(key), JSON.stringify(record)).catch(() => undefined);
+    }
     return path;
   }
 

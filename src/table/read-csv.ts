@@ -4,6 +4,7 @@
  * Memory grows with the number of distinct (partition, group) pairs kept, not with rows.
  */
 import { parse } from "csv-parse";
+import { parse as parseSync } from "csv-parse/sync";
 import { createReadStream, promises as fsp } from "node:fs";
 import { MalformedCsvError } from "../errors";
 import { UsageKey, USAGE_KEYS } from "../query/constraints";
@@ -24,6 +25,9 @@ interface Acc {
   values: string[];
   sum: ExactSum;
 }
+
+/** Files up to this size are read whole; larger ones stream (flat memory). */
+const SMALL_FILE_BYTES = 4 * 1024 * 1024;
 
 const SEP = "\u0001";
 const FAST_INT = /^\d{1,15}$/;
@@ -84,16 +88,12 @@ export async function readUsageCsv(
     let recordNo = 1;
     let lastTs: string | undefined;
     let lastPartition: string | undefined;
-    const parser = createReadStream(file).pipe(
-      parse({
-        bom: true,
-        skip_empty_lines: true,
-        relax_column_count: false,
-        trim: false,
-      }),
-    );
+    const options = { bom: true, skip_empty_lines: true, relax_column_count: false, trim: false };
+    // Small files (most cached windows) are parsed in one call; large ones stream.
+    const small = (await fsp.stat(file)).size <= SMALL_FILE_BYTES;
+    const parser = small ? undefined : createReadStream(file).pipe(parse(options));
     try {
-      for await (const record of parser as AsyncIterable<string[]>) {
+      const onRecord = (record: string[]): void => {
         if (!map) {
           const mapped = mapColumns(record);
           if (!mapped.map) {
@@ -117,7 +117,7 @@ export async function readUsageCsv(
           }
           idx = keys.map((k) => m.keys[k] as number);
           for (const h of m.ignored) ignored.add(h);
-          continue;
+          return;
         }
         inputRows++;
         recordNo++;
@@ -147,9 +147,15 @@ export async function readUsageCsv(
           a.sum.addBig(q);
         }
         perPartition.set(partition, (perPartition.get(partition) ?? 0) + 1);
+      };
+      if (parser) {
+        for await (const record of parser as AsyncIterable<string[]>) onRecord(record);
+      } else {
+        for (const record of parseSync(await fsp.readFile(file), options) as string[][])
+          onRecord(record);
       }
     } catch (e) {
-      parser.destroy();
+      parser?.destroy();
       if (e instanceof MalformedCsvError) throw e;
       if (e instanceof RowProblem) {
         throw new MalformedCsvError(file, e.message, await lineOfRecord(file, e.record));

@@ -103,6 +103,29 @@ describe("readUsageCsv", () => {
     ]);
   });
 
+  it("streams files too large to read whole, with the same sums and line numbers", async () => {
+    const rows: string[] = [];
+    let expected = 0n;
+    for (let i = 0; i < 120_000; i++) {
+      const bytes = BigInt(1_000_000_007 * (i % 97) + i);
+      expected += bytes;
+      rows.push(
+        `2026-11-${String((i % 28) + 1).padStart(2, "0")}T00:00:00Z,"repo,${i % 13}",bytes,${bytes}`,
+      );
+    }
+    const text = `billing_timestamp,repository,consumption_unit,quantity\n${rows.join("\n")}\n`;
+    expect(text.length).toBeGreaterThan(4 * 1024 * 1024);
+    const t = await readUsageCsv(csv(text));
+    expect(t.totalBytes).toBe(expected);
+    expect(t.inputRows).toBe(120_000);
+    expect(groupTotals(t, ["repository"])).toHaveLength(13);
+    const bad = csv(`${text}2026-11-01T00:00:00Z,x,bytes,oops\n`);
+    const e = await readUsageCsv(bad).catch((x: Error) => x);
+    expect((e as Error).message).toBe(
+      `${bad}:120002: quantity "oops" is not a non-negative number`,
+    );
+  });
+
   it("merges several files and warns when a partition appears twice", async () => {
     const a = csv("billing_timestamp,quantity\n2026-11-01T00:00:00Z,1\n2026-11-02T00:00:00Z,2\n");
     const b = csv("billing_timestamp,quantity\n2026-11-02T00:00:00Z,4\n2026-11-03T00:00:00Z,8\n");
