@@ -48,11 +48,8 @@ export function periodFromFlags(flags: QueryFlags): UsagePeriod {
         "The command line",
       );
     }
-    const p = flags.period.trim().toLowerCase();
-    if (p === "month-to-date") return UsagePeriod.monthToDate();
-    if (p === "previous-month") return UsagePeriod.previousMonth();
-    const m = /^last-(\d+)-days?$/.exec(p);
-    if (m) return UsagePeriod.lastDays(Number(m[1]));
+    const named = UsagePeriod.fromName(flags.period);
+    if (named) return named;
     throw new InvalidQueryError(
       [
         `--period: "${flags.period}" is not one of month-to-date, previous-month, last-N-days (e.g. last-30-days)`,

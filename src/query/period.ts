@@ -45,6 +45,18 @@ export class UsagePeriod {
     return new UsagePeriod({ kind: "previousMonth" });
   }
 
+  /**
+   * A period by name, as the CLI and spec files write it: `month-to-date`, `previous-month`,
+   * `last-N-days`. Undefined for any other text.
+   */
+  static fromName(name: string): UsagePeriod | undefined {
+    const p = name.trim().toLowerCase();
+    if (p === "month-to-date") return UsagePeriod.monthToDate();
+    if (p === "previous-month") return UsagePeriod.previousMonth();
+    const m = /^last-(\d+)-days?$/.exec(p);
+    return m ? UsagePeriod.lastDays(Number(m[1])) : undefined;
+  }
+
   /** Rebuilds a period from its JSON form (see `toJSON`). */
   static fromJSON(value: unknown): UsagePeriod {
     const v = value as Record<string, unknown> | null;

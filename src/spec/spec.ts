@@ -46,11 +46,8 @@ export interface BudgetSpec {
 export function periodFromJson(value: unknown): UsagePeriod {
   if (value instanceof UsagePeriod) return value;
   if (typeof value === "string") {
-    const p = value.trim().toLowerCase();
-    if (p === "month-to-date") return UsagePeriod.monthToDate();
-    if (p === "previous-month") return UsagePeriod.previousMonth();
-    const m = /^last-(\d+)-days?$/.exec(p);
-    if (m) return UsagePeriod.lastDays(Number(m[1]));
+    const named = UsagePeriod.fromName(value);
+    if (named) return named;
   } else if (value && typeof value === "object") {
     const v = value as Record<string, unknown>;
     if ("kind" in v) return UsagePeriod.fromJSON(v);
