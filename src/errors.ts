@@ -196,3 +196,6 @@ export const isServerError = (e: unknown): e is ServerError => e instanceof Serv
 export const isNetworkError = (e: unknown): e is NetworkError => e instanceof NetworkError;
 export const isBudgetExceededError = (e: unknown): e is BudgetExceededError =>
   e instanceof BudgetExceededError;
+/** Failures of JFrog or the network (token, rate limit, server, connection): what `onApiError` governs. */
+export const isApiError = (e: unknown): e is UsageError =>
+  isAuthError(e) || isRateLimitedError(e) || isServerError(e) || isNetworkError(e);

@@ -2,22 +2,14 @@
 import { resolve } from "node:path";
 import { BudgetLimit, LimitLevel } from "../budget/limit";
 import { runCheck } from "../check/run-check";
-import {
-  ExitCode,
-  InvalidQueryError,
-  UsageError,
-  isAuthError,
-  isNetworkError,
-  isRateLimitedError,
-  isServerError,
-} from "../errors";
+import { ExitCode, InvalidQueryError, isApiError } from "../errors";
 import { UsagePeriod } from "../query/period";
 import { renderVerdictMarkdown } from "../render/verdict-markdown";
 import { verdictJson } from "../render/verdict-json";
 import { renderVerdictText, useColor } from "../render/verdict-text";
 import { BudgetSpec, OnApiError, parseSpec, readSpecFile } from "../spec/spec";
 import { CliIo } from "./io";
-import { progressReporter } from "./progress";
+import { progressReporter } from "../render/progress";
 import { QueryFlags, periodFromFlags, queryFromFlags } from "./query-flags";
 
 export interface CheckFlags extends QueryFlags {
@@ -32,11 +24,6 @@ export interface CheckFlags extends QueryFlags {
   out: string;
   onApiError?: OnApiError;
   cache?: boolean;
-}
-
-/** True for failures of JFrog or the network, which `onApiError: "warn"` lets through. */
-export function isApiError(e: unknown): e is UsageError {
-  return isAuthError(e) || isRateLimitedError(e) || isServerError(e) || isNetworkError(e);
 }
 
 function specFromFlags(flags: CheckFlags, io: CliIo): BudgetSpec {

@@ -15,7 +15,7 @@ import { defaultExportCache } from "../check/fetch-report";
 import { renderReport } from "../render/report";
 import { readUsageCsv } from "../table/read-csv";
 import { CliIo, processIo } from "./io";
-import { progressReporter } from "./progress";
+import { progressReporter } from "../render/progress";
 import { QueryFlags, addQueryFlags, groupByFromFlags, queryFromFlags } from "./query-flags";
 import { CheckFlags, checkCommand } from "./check";
 import { simulateCommand } from "./simulate";
