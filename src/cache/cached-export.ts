@@ -3,7 +3,10 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { ExportClient } from "../api/client";
+import { Clock } from "../clock";
+import { exportFileName } from "../query/constraints";
 import { NormalizedQuery } from "../query/query";
+import { planWindows } from "../query/split";
 import { ExportCache, cacheKey } from "./export-cache";
 
 export interface WindowResult {
@@ -52,4 +55,32 @@ export async function exportWindow(
   return cache.withLock(key, () =>
     cache.shared ? cache.shared.withLock(key, fetchOrFind) : fetchOrFind(),
   );
+}
+
+/**
+ * A query of any length: split into the windows one request may cover, each exported under
+ * JFrog's documented name through the cache. `onWindow` hears of each as it lands.
+ */
+export async function exportWindows(
+  client: ExportClient,
+  cache: ExportCache | undefined,
+  q: NormalizedQuery,
+  outDir: string,
+  clock: Clock,
+  onWindow?: (r: WindowResult) => void,
+): Promise<WindowResult[]> {
+  const results: WindowResult[] = [];
+  for (const w of planWindows(q)) {
+    const r = await exportWindow(
+      client,
+      cache,
+      w,
+      outDir,
+      exportFileName(w.startDate, w.endDate),
+      clock.now(),
+    );
+    onWindow?.(r);
+    results.push(r);
+  }
+  return results;
 }

@@ -6,14 +6,13 @@
 import { join } from "node:path";
 import { ClientEvent, ExportClient, ExportClientOptions } from "../api/client";
 import { defaultCacheDir } from "../api/paths";
-import { exportWindow } from "../cache/cached-export";
+import { exportWindows } from "../cache/cached-export";
 import { ExportCache } from "../cache/export-cache";
 import { RedisExportCache } from "../cache/redis-cache";
 import { Clock, systemClock } from "../clock";
-import { UsageKey, exportFileName } from "../query/constraints";
+import { UsageKey } from "../query/constraints";
 import { addDays, addMonths, daysBetween } from "../query/dates";
 import { NormalizedQuery, normalizeQuery, validateQuery } from "../query/query";
-import { planWindows } from "../query/split";
 import { ReportSpec, queryOf } from "../spec/spec";
 import { readUsageCsv } from "../table/read-csv";
 import { UsageTable, partitionTotals } from "../table/usage-table";
@@ -95,17 +94,10 @@ export async function fetchReport(
     const asked = options.fetchGroupBy
       ? normalizeQuery({ ...q, groupBy: options.fetchGroupBy })
       : q;
-    const files: string[] = [];
-    for (const w of planWindows(asked)) {
-      const r = await exportWindow(
-        client,
-        cache,
-        w,
-        options.outDir,
-        exportFileName(w.startDate, w.endDate),
-        clock.now(),
-      );
+    const results = await exportWindows(client, cache, asked, options.outDir, clock);
+    for (const r of results) {
       requests += r.attempts;
+      const w = r.query;
       windows.push({
         startDate: w.startDate,
         endDate: w.endDate,
@@ -113,9 +105,8 @@ export async function fetchReport(
         fromCache: r.fromCache,
         file: r.path,
       });
-      files.push(r.path);
     }
-    return files;
+    return results.map((r) => r.path);
   };
 
   const csvFiles = offline ? [...(options.csvFiles ?? [])] : await fetchAll(query);

@@ -7,10 +7,9 @@ import { resolve } from "node:path";
 import { ExportClient } from "../api/client";
 import { ExitCode, InvalidInputError, isUsageError } from "../errors";
 import { formatBytes } from "../budget/units";
-import { exportFileName } from "../query/constraints";
 import { validateQuery } from "../query/query";
 import { planWindows } from "../query/split";
-import { exportWindow } from "../cache/cached-export";
+import { exportWindows } from "../cache/cached-export";
 import { defaultExportCache } from "../check/fetch-report";
 import { renderReport } from "../render/report";
 import { readUsageCsv } from "../table/read-csv";
@@ -59,24 +58,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       onEvent: progressReporter(io.stderr, verbose),
     });
     const cache = flags.cache ? defaultExportCache({ client: { env: io.env } }) : undefined;
-    const windows = planWindows(query);
-    if (verbose && windows.length > 1)
+    const windows = planWindows(query).length;
+    if (verbose && windows > 1)
       io.stderr(
-        `jfrog-usage: ${windows.length} windows (one request may cover ${query.partitionBy === "day" ? "3" : "12"} months)\n`,
+        `jfrog-usage: ${windows} windows (one request may cover ${query.partitionBy === "day" ? "3" : "12"} months)\n`,
       );
-    for (const w of windows) {
-      const r = await exportWindow(
-        client,
-        cache,
-        w,
-        resolve(io.cwd, flags.out),
-        exportFileName(w.startDate, w.endDate),
-        io.clock.now(),
-      );
+    await exportWindows(client, cache, query, resolve(io.cwd, flags.out), io.clock, (r) => {
       if (verbose && r.fromCache)
-        io.stderr(`jfrog-usage: ${w.startDate}..${w.endDate} from the cache\n`);
+        io.stderr(`jfrog-usage: ${r.query.startDate}..${r.query.endDate} from the cache\n`);
       io.stdout(`${r.path}\n`);
-    }
+    });
   });
 
   addQueryFlags(
