@@ -216,18 +216,29 @@ export class ExportCache {
     }
   }
 
-  /** Every entry with its state (verifies hashes). */
-  async list(now: number): Promise<CacheEntryStatus[]> {
-    let names: string[];
+  /** The folder's file names; none when it does not exist yet. */
+  private async names(): Promise<string[]> {
     try {
-      names = await fsp.readdir(this.dir);
+      return await fsp.readdir(this.dir);
     } catch {
       return [];
     }
+  }
+
+  /** Every readable entry record. */
+  private async records(): Promise<CacheRecord[]> {
+    const records: CacheRecord[] = [];
+    for (const n of (await this.names()).filter((x) => x.endsWith(".json"))) {
+      const r = await this.readRecord(n.slice(0, -5));
+      if (r) records.push(r);
+    }
+    return records;
+  }
+
+  /** Every entry with its state (verifies hashes), most recently used first. */
+  async list(now: number): Promise<CacheEntryStatus[]> {
     const out: CacheEntryStatus[] = [];
-    for (const name of names.filter((n) => n.endsWith(".json"))) {
-      const record = await this.readRecord(name.slice(0, -5));
-      if (!record) continue;
+    for (const record of await this.records()) {
       const sha = await sha256File(join(this.dir, record.file)).catch(() => undefined);
       const state =
         sha !== record.sha256
@@ -253,12 +264,7 @@ export class ExportCache {
 
   /** Removes every entry (and stray temporary or orphan files). */
   async clear(): Promise<number> {
-    let names: string[] = [];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch {
-      return 0;
-    }
+    const names = await this.names();
     await Promise.all(
       names.map((n) => fsp.rm(join(this.dir, n), { force: true, recursive: true })),
     );
@@ -267,17 +273,7 @@ export class ExportCache {
 
   /** Evicts least recently used entries until the cache holds at most `maxBytes`. */
   async evict(): Promise<number> {
-    let names: string[] = [];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch {
-      return 0;
-    }
-    const records: CacheRecord[] = [];
-    for (const n of names.filter((x) => x.endsWith(".json"))) {
-      const r = await this.readRecord(n.slice(0, -5));
-      if (r) records.push(r);
-    }
+    const records = await this.records();
     records.sort((a, b) => a.lastUsedAt - b.lastUsedAt);
     let total = records.reduce((s, r) => s + r.bytes, 0);
     let evicted = 0;
