@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock";
@@ -197,6 +197,20 @@ describe("jfrog-usage (in process)", () => {
   });
 });
 
+/** The first line a child prints on stdout (simulate prints its URL there). */
+function firstLine(
+  child: ChildProcessWithoutNullStreams | ReturnType<typeof spawn>,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes("\n")) resolve(buf.split("\n")[0]);
+    });
+    child.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
+  });
+}
+
 describe("jfrog-usage (the built binary)", () => {
   const bin = builtModule("src/cli/bin");
 
@@ -208,14 +222,7 @@ describe("jfrog-usage (the built binary)", () => {
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let buf = "";
-        child.stdout.on("data", (d: Buffer) => {
-          buf += d.toString();
-          if (buf.includes("\n")) resolve(buf.split("\n")[0]);
-        });
-        child.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
-      });
+      const url = await firstLine(child);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const env = {
         ...process.env,
@@ -270,14 +277,7 @@ describe("jfrog-usage (the built binary)", () => {
       },
     );
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let buf = "";
-        child.stdout.on("data", (d: Buffer) => {
-          buf += d.toString();
-          if (buf.includes("\n")) resolve(buf.split("\n")[0]);
-        });
-        child.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
-      });
+      const url = await firstLine(child);
       const path =
         "/api/usage/v1/export/traffic?format=csv&start_date=2026-11-01&non_inclusive_end_date=2026-11-02";
       const status = async (token: string) =>
