@@ -198,16 +198,14 @@ describe("jfrog-usage (in process)", () => {
 });
 
 /** The first line a child prints on stdout (simulate prints its URL there). */
-function firstLine(
-  child: ChildProcessWithoutNullStreams | ReturnType<typeof spawn>,
-): Promise<string> {
+function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = "";
     child.stdout?.on("data", (d: Buffer) => {
       buf += d.toString();
       if (buf.includes("\n")) resolve(buf.split("\n")[0]);
     });
-    child.once("exit", (code) => reject(new Error(`simulate exited ${code}`)));
+    child.once("exit", (code: number | null) => reject(new Error(`simulate exited ${code}`)));
   });
 }
 
