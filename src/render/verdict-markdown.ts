@@ -3,7 +3,7 @@ import { LimitResult, Verdict } from "../budget/evaluate";
 import { formatBytes } from "../budget/units";
 import { UsageKey } from "../query/constraints";
 import { markdownCell } from "./safe";
-import { statusWord } from "./verdict-text";
+import { STATUS_PHRASE, statusWord } from "./verdict-text";
 
 const value = (r: LimitResult, v: bigint | number) =>
   r.unit === "bytes" ? formatBytes(v) : `${v}%`;
@@ -19,12 +19,8 @@ function groupName(key: Partial<Record<UsageKey, string>>): string {
 }
 
 export function renderVerdictMarkdown(v: Verdict): string {
-  const title =
-    v.status === "fail"
-      ? "❌ Budget exceeded"
-      : v.status === "warn"
-        ? "⚠️ Within budget, with warnings"
-        : "✅ Within budget";
+  const phrase = STATUS_PHRASE[v.status];
+  const title = `${{ fail: "❌", warn: "⚠️", ok: "✅" }[v.status]} ${phrase[0].toUpperCase()}${phrase.slice(1)}`;
   const out: string[] = [
     `### ${title}${v.name ? `: ${markdownCell(v.name)}` : ""}`,
     "",

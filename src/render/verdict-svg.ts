@@ -8,6 +8,7 @@ import { formatBytes } from "../budget/units";
 import { DAY, dateMs } from "../query/dates";
 import { UsageTable, partitionTotals } from "../table/usage-table";
 import { xmlText } from "./safe";
+import { STATUS_PHRASE } from "./verdict-text";
 
 const W = 860;
 const H = 470;
@@ -67,12 +68,7 @@ export function renderVerdictSvg(verdict: Verdict, table: UsageTable): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
   );
-  const status =
-    verdict.status === "fail"
-      ? "budget exceeded"
-      : verdict.status === "warn"
-        ? "within budget, with warnings"
-        : "within budget";
+  const status = STATUS_PHRASE[verdict.status];
   const color =
     verdict.status === "fail" ? "#c62828" : verdict.status === "warn" ? "#ef6c00" : "#2e7d32";
   out.push(

@@ -1,6 +1,6 @@
 /** The verdict for a terminal: aligned, colour only on a TTY and never when NO_COLOR is set. */
 import Table from "cli-table3";
-import { LimitResult, Verdict } from "../budget/evaluate";
+import { LimitResult, Verdict, VerdictStatus } from "../budget/evaluate";
 import { formatBytes } from "../budget/units";
 
 export interface TextOptions {
@@ -24,14 +24,20 @@ export function statusWord(r: LimitResult): "OK" | "FAIL" | "WARN" | "UNTRUSTED"
   return r.trusted ? "OK" : "UNTRUSTED";
 }
 
+/** The outcome in words, the same in every renderer: "budget exceeded", ... */
+export const STATUS_PHRASE: Record<VerdictStatus, string> = {
+  fail: "budget exceeded",
+  warn: "within budget, with warnings",
+  ok: "within budget",
+};
+
 export function renderVerdictText(v: Verdict, options: TextOptions = {}): string {
   const c = options.color ?? false;
-  const headline =
-    v.status === "fail"
-      ? paint(c, 31, "BUDGET EXCEEDED")
-      : v.status === "warn"
-        ? paint(c, 33, "WITHIN BUDGET, WITH WARNINGS")
-        : paint(c, 32, "WITHIN BUDGET");
+  const headline = paint(
+    c,
+    { fail: 31, warn: 33, ok: 32 }[v.status],
+    STATUS_PHRASE[v.status].toUpperCase(),
+  );
   const lines = [
     `${headline}${v.name ? ` — ${v.name}` : ""}: ${formatBytes(v.totalBytes)} from ${v.period.startDate} to ${v.period.endDate} (exclusive), measured until ${v.period.measuredUntil}`,
   ];
