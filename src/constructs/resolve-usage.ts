@@ -1,5 +1,4 @@
 import { App, TerraformAsset, AssetType, TerraformStack } from "cdktf";
-import { mkdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { ClientEvent, ExportClient, ExportClientOptions } from "../api/client";
 import { ExportCache } from "../cache/export-cache";
@@ -75,7 +74,6 @@ export async function resolveUsage(
   for (const b of budgets.filter((x) => x.evaluateAt === "apply")) {
     const stack = TerraformStack.of(b);
     const staged = join(base, ".specs", stack.node.id, `${b.terraformName}.json`);
-    mkdirSync(join(base, ".specs"), { recursive: true });
     writeFileAtomic(staged, specToJson(b.spec) + "\n");
     const asset = new TerraformAsset(b, "spec", { path: staged, type: AssetType.FILE });
     b.fillCommand(gateCommand(asset.path, join("jfrog-usage", b.terraformName)));
@@ -91,8 +89,10 @@ export async function resolveUsage(
       ? undefined
       : (options.cache ?? defaultExportCache({ client: options.client }));
   let client: ExportClient | undefined;
-  const common = () => {
-    client ??= new ExportClient({ clock, onEvent, ...options.client });
+  // One client (one limiter, one connection) for every request; never built for a report that
+  // reads files, which needs no token.
+  const common = (offline = false) => {
+    if (!offline) client ??= new ExportClient({ clock, onEvent, ...options.client });
     return {
       clock,
       client: options.client,
@@ -141,7 +141,7 @@ export async function resolveUsage(
       outDir: outDirOf(r),
       csvFiles: r.fromFiles?.map((f) => resolve(f)),
       withPrevious: withPrevious(r),
-      ...common(),
+      ...common(Boolean(r.fromFiles?.length)),
     });
     requests += data.requests;
     plan.push(describe(r.node.path, data));

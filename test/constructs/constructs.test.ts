@@ -1,6 +1,6 @@
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { App, TerraformStack, TerraformVariable } from "cdktf";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../src/clock";
 import { AuthenticationError, InvalidQueryError } from "../../src/errors";
@@ -414,5 +414,34 @@ describe("coalescing and the cache in resolveUsage", () => {
     expect(warm.result.requests).toBe(0);
     expect(warm.total).toBe(cold.total);
     expect(warm.log.match(/\(cache\)/g)).toHaveLength(5);
+  });
+});
+
+describe("a report read from files (fromFiles)", () => {
+  it("needs no token and makes no request", async () => {
+    const dir = tempDir();
+    const csv = join(dir, "pinned.csv");
+    writeFileSync(
+      csv,
+      "billing_timestamp,repository,quantity\n2026-11-01,npm,5000000000\n2026-11-02,docker,1000000000\n",
+    );
+    const { app, stack: s, outdir } = stack();
+    const r = new UsageReport(s, "pinned", {
+      period: UsagePeriod.previousMonth(),
+      groupBy: ["repository"],
+      fromFiles: [csv],
+    });
+    new UsageBudget(s, "b", { report: r, limits: [{ max: "5 GB", per: "repository" }] });
+    const before = sim.requests.length;
+    const log: string[] = [];
+    await resolveUsage(app, {
+      clock,
+      log: (t) => log.push(t),
+      client: { env: {}, cacheDir: tempDir() },
+    });
+    expect(sim.requests.length).toBe(before);
+    expect(r.totalBytes).toBe(6_000_000_000n);
+    expect(log.join("")).toMatch(/plan: prod\/pinned ← .*pinned\.csv \(files\)/);
+    expect(synth(app, outdir).json.output.b_status.value).toBe("ok");
   });
 });
